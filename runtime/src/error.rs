@@ -1,0 +1,97 @@
+//! Typed errors. Messages name the argument at fault and the allowed range,
+//! and never leak internals (no SQL, no Rust type paths), because they are
+//! shown to API clients.
+
+/// Why a cursor string was refused. Cursors come from clients, so every
+/// malformed input lands here; decoding never panics.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CursorError {
+    /// The cursor is longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN); refused before any work.
+    #[error("cursor is {len} characters long; at most {max} are allowed")]
+    TooLong {
+        /// The length received.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The cursor is empty.
+    #[error("cursor is empty")]
+    Empty,
+    /// Not URL-safe base64 without padding.
+    #[error("cursor is not valid: it is not URL-safe base64")]
+    NotBase64,
+    /// Minted by a format version this build does not read.
+    #[error("cursor has format version {found}; this server reads version {expected}")]
+    UnsupportedVersion {
+        /// The version byte received.
+        found: u8,
+        /// The version this build reads.
+        expected: u8,
+    },
+    /// Minted for another ordering or another type: paging with it would
+    /// compare unrelated keys.
+    #[error("cursor belongs to a different ordering or type than the one requested")]
+    OrderingMismatch,
+    /// The bytes do not hold the values the ordering needs.
+    #[error("cursor is not valid: {0}")]
+    Malformed(&'static str),
+}
+
+/// Why a page request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PageError {
+    /// `first` and `last` were both given. Relay allows it but its meaning is
+    /// confusing; like GitHub, keypage refuses it.
+    #[error("`first` and `last` cannot be given together; pass one of them")]
+    FirstAndLast,
+    /// `first` or `last` was negative or above the maximum. Never clamped:
+    /// a client asking for 1000 rows must learn it gets at most 100.
+    #[error("`{argument}` must be between 0 and {max}, got {value}")]
+    PageSizeOutOfRange {
+        /// `"first"` or `"last"`.
+        argument: &'static str,
+        /// The value received.
+        value: i64,
+        /// The largest allowed value.
+        max: u32,
+    },
+    /// `after` or `before` could not be decoded.
+    #[error("`{argument}` is not a valid cursor: {source}")]
+    InvalidCursor {
+        /// `"after"` or `"before"`.
+        argument: &'static str,
+        /// What was wrong with it.
+        #[source]
+        source: CursorError,
+    },
+}
+
+impl PageError {
+    /// A stable machine-readable code, e.g. for GraphQL `extensions.code`.
+    ///
+    /// ```
+    /// assert_eq!(keypage_runtime::PageError::FirstAndLast.code(), "FIRST_AND_LAST");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            PageError::FirstAndLast => "FIRST_AND_LAST",
+            PageError::PageSizeOutOfRange { .. } => "PAGE_SIZE_OUT_OF_RANGE",
+            PageError::InvalidCursor {
+                source: CursorError::OrderingMismatch,
+                ..
+            } => "CURSOR_ORDER_MISMATCH",
+            PageError::InvalidCursor { .. } => "INVALID_CURSOR",
+        }
+    }
+
+    /// The argument at fault (`first`, `last`, `after`, `before`), if one is.
+    pub fn argument(&self) -> Option<&'static str> {
+        match self {
+            PageError::FirstAndLast => None,
+            PageError::PageSizeOutOfRange { argument, .. }
+            | PageError::InvalidCursor { argument, .. } => Some(argument),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Runtime support for [keypage](https://docs.rs/keypage): the cursor codec,
+//! the ordering model, page arguments and page assembly.
+//!
+//! Depend on the `keypage` crate, not on this one: its derive generates the
+//! code that calls into here, and it pins this crate's exact version.
+
+#![deny(missing_docs)]
+
+mod args;
+pub mod cursor;
+mod error;
+mod keyset;
+mod ordering;
+mod page;
+mod slice;
+
+pub use args::{KeysetQuery, PageArgs, PageDirection};
+pub use cursor::{Cursor, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN, Value};
+pub use error::{CursorError, PageError};
+pub use keyset::{Keyset, OrderVisitor, Paginate};
+pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder, fingerprint};
+pub use page::{Edge, Page, PageInfo};
+pub use slice::{page_slice, paginate_slice, paginate_slice_by};

@@ -1,0 +1,110 @@
+//! Keyset pages over in-memory collections: the reference semantics every
+//! other backend must match.
+
+use crate::args::{KeysetQuery, PageArgs, PageDirection};
+use crate::error::PageError;
+use crate::keyset::{Keyset, OrderVisitor, Paginate};
+use crate::page::{Edge, Page};
+
+/// Pages `items` in the ordering `K`. The items need not be sorted, and a
+/// cursor's row need not still be among them: positions are keys, not
+/// indexes.
+///
+/// ```
+/// # use keypage_runtime as keypage;
+/// # use keypage::{Cursor, CursorError, CursorReader, CursorWriter, Keyset, KeySpec, OrderingSpec, Paginate, OrderVisitor, SortOrder, Value, PageArgs};
+/// # #[derive(Clone, Debug)] struct Row { id: i64 }
+/// # #[derive(Clone, Debug)] struct RowCursor { id: i64 }
+/// # static KEYS: [KeySpec; 1] = [KeySpec { field: "id", column: "id", order: SortOrder::Asc, nulls: None }];
+/// # static SPEC: OrderingSpec = OrderingSpec { type_name: "Row", name: "DEFAULT", keys: &KEYS, fingerprint: 7 };
+/// # impl Cursor for RowCursor {
+/// #     fn encode(&self) -> String { let mut w = CursorWriter::new(7); w.write(&self.id); w.finish() }
+/// #     fn decode(s: &str) -> Result<Self, CursorError> { let mut r = CursorReader::open(s, 7)?; let id = r.read()?; r.finish()?; Ok(RowCursor { id }) }
+/// # }
+/// # impl Keyset for RowCursor {
+/// #     type Row = Row; const ORDERING: &'static OrderingSpec = &SPEC;
+/// #     fn from_row(r: &Row) -> Self { RowCursor { id: r.id } }
+/// #     fn cmp_row(r: &Row, c: &Self) -> core::cmp::Ordering { KEYS[0].compare(&r.id, &c.id) }
+/// #     fn cmp_rows(a: &Row, b: &Row) -> core::cmp::Ordering { KEYS[0].compare(&a.id, &b.id) }
+/// #     fn values(&self) -> Vec<Value> { vec![Value::Int(self.id)] }
+/// # }
+/// # impl Paginate for Row {
+/// #     type Cursor = RowCursor; type Order = ();
+/// #     const ORDERINGS: &'static [&'static OrderingSpec] = &[&SPEC];
+/// #     const MAX_PAGE_SIZE: u32 = 100; const DEFAULT_PAGE_SIZE: u32 = 20;
+/// #     const TABLE: Option<&'static str> = None; const COLUMNS: &'static [&'static str] = &["id"];
+/// #     fn with_order<V: OrderVisitor<Self>>(_: (), v: V) -> V::Output { v.visit::<RowCursor>() }
+/// # }
+/// // What `#[derive(Paginate)]` generates is hidden above; this is the use:
+/// let rows: Vec<Row> = [5, 3, 1, 4, 2].into_iter().map(|id| Row { id }).collect();
+/// let page = keypage::paginate_slice::<RowCursor>(&rows, &PageArgs::first(2)).unwrap();
+/// assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [1, 2]);
+/// assert!(page.page_info.has_next_page && !page.page_info.has_previous_page);
+/// let after = page.page_info.end_cursor.unwrap();
+/// let next = keypage::paginate_slice::<RowCursor>(&rows, &PageArgs::first(2).after(after)).unwrap();
+/// assert_eq!(next.nodes().map(|r| r.id).collect::<Vec<_>>(), [3, 4]);
+/// ```
+pub fn paginate_slice<'a, K: Keyset>(
+    items: &'a [K::Row],
+    args: &PageArgs,
+) -> Result<Page<&'a K::Row>, PageError> {
+    let query = args.validate::<K>()?;
+    Ok(page_slice(items, &query))
+}
+
+/// Pages `items` in the ordering chosen at run time by `order`.
+pub fn paginate_slice_by<'a, R: Paginate>(
+    items: &'a [R],
+    order: R::Order,
+    args: &PageArgs,
+) -> Result<Page<&'a R>, PageError> {
+    struct Visit<'a, 'b, R> {
+        items: &'a [R],
+        args: &'b PageArgs,
+    }
+    impl<'a, R: Paginate> OrderVisitor<R> for Visit<'a, '_, R> {
+        type Output = Result<Page<&'a R>, PageError>;
+        fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
+            paginate_slice::<K>(self.items, self.args)
+        }
+    }
+    R::with_order(order, Visit { items, args })
+}
+
+/// Pages `items` by an already validated query.
+///
+/// The window is the rows strictly after `after` and strictly before
+/// `before`; the page is its first (`Forward`) or last (`Backward`) `limit`
+/// rows. The flags look at the whole collection, not just the window.
+pub fn page_slice<'a, K: Keyset>(items: &'a [K::Row], query: &KeysetQuery<K>) -> Page<&'a K::Row> {
+    let mut sorted: Vec<&K::Row> = items.iter().collect();
+    sorted.sort_unstable_by(|a, b| K::cmp_rows(a, b));
+    let n = sorted.len();
+    // First index strictly after `after`, first index not strictly before `before`.
+    let lo = query.after.as_ref().map_or(0, |c| {
+        sorted.partition_point(|r| K::cmp_row(r, c) != core::cmp::Ordering::Greater)
+    });
+    let hi = query.before.as_ref().map_or(n, |c| {
+        sorted.partition_point(|r| K::cmp_row(r, c) == core::cmp::Ordering::Less)
+    });
+    let limit = query.limit as usize;
+    // An empty window (before <= after) pins the page at the end it is read from.
+    let (start, end) = match query.direction {
+        PageDirection::Forward => {
+            let hi = hi.max(lo);
+            (lo, lo + limit.min(hi - lo))
+        }
+        PageDirection::Backward => {
+            let lo = lo.min(hi);
+            (hi - limit.min(hi - lo), hi)
+        }
+    };
+    let edges = sorted[start..end]
+        .iter()
+        .map(|&row| Edge {
+            cursor: K::from_row(row).encode(),
+            node: row,
+        })
+        .collect();
+    Page::new(edges, start > 0, end < n)
+}
