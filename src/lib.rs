@@ -46,3 +46,8 @@ pub mod __private {
     pub use std::string::String;
     pub use std::vec::Vec;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

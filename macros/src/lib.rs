@@ -1,8 +1,28 @@
-//! The derive behind `keypage`; use the `keypage` crate.
+//! The derive behind [keypage](https://docs.rs/keypage); depend on the
+//! `keypage` crate, which re-exports it together with the runtime the
+//! generated code calls.
+//!
+//! Layout (see the project's STYLE.md): `ast` reads the input, `attr` parses
+//! `#[paginate(..)]`, `check` relates attributes and fields and builds the
+//! model, `expand` generates code from it, `fallback` emits stubs next to
+//! errors, `ctxt` collects errors, `suggest` proposes close names.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod expand;
+mod fallback;
+mod suggest;
+
 use proc_macro::TokenStream;
 
-/// Derives keyset pagination; see the `keypage` crate.
+/// Derives keyset pagination for a struct with named fields; see the
+/// `keypage` crate for the attribute reference.
 #[proc_macro_derive(Paginate, attributes(paginate))]
-pub fn derive_paginate(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn derive_paginate(input: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => expand::derive(&input).into(),
+        Err(err) => err.into_compile_error().into(),
+    }
 }

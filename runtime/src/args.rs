@@ -86,7 +86,10 @@ fn check_size(argument: &'static str, value: i32, max: u32) -> Result<u32, PageE
         })
 }
 
-fn decode_arg<K: Keyset>(argument: &'static str, raw: Option<&str>) -> Result<Option<K>, PageError> {
+fn decode_arg<K: Keyset>(
+    argument: &'static str,
+    raw: Option<&str>,
+) -> Result<Option<K>, PageError> {
     raw.map(|s| K::decode(s).map_err(|source| PageError::InvalidCursor { argument, source }))
         .transpose()
 }

@@ -191,7 +191,9 @@ impl CursorReader {
             value |= low << shift;
             if byte & 0x80 == 0 {
                 if byte == 0 && shift > 0 {
-                    return Err(CursorError::Malformed("an integer is not in canonical form"));
+                    return Err(CursorError::Malformed(
+                        "an integer is not in canonical form",
+                    ));
                 }
                 return Ok(value);
             }

@@ -189,7 +189,9 @@ impl CursorValue for char {
     #[inline]
     fn read_from(input: &mut CursorReader) -> Result<Self, CursorError> {
         let raw = input.get_varint(32)? as u32;
-        char::from_u32(raw).ok_or(CursorError::Malformed("a character is not a Unicode scalar value"))
+        char::from_u32(raw).ok_or(CursorError::Malformed(
+            "a character is not a Unicode scalar value",
+        ))
     }
     #[inline]
     fn cmp_key(&self, other: &Self) -> Ordering {
@@ -272,7 +274,9 @@ impl<T: CursorValue> CursorValue for Option<T> {
         match input.get_u8()? {
             0 => Ok(None),
             1 => T::read_from(input).map(Some),
-            _ => Err(CursorError::Malformed("an optional value has an unknown tag")),
+            _ => Err(CursorError::Malformed(
+                "an optional value has an unknown tag",
+            )),
         }
     }
     /// `None` before `Some`; orderings place NULLs themselves, this only
@@ -491,8 +495,13 @@ mod time_impls {
             if secs >= 86_400 {
                 return Err(CursorError::Malformed("a time of day is out of range"));
             }
-            Time::from_hms_nano((secs / 3600) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8, nanos)
-                .map_err(|_| CursorError::Malformed("a time of day is out of range"))
+            Time::from_hms_nano(
+                (secs / 3600) as u8,
+                (secs / 60 % 60) as u8,
+                (secs % 60) as u8,
+                nanos,
+            )
+            .map_err(|_| CursorError::Malformed("a time of day is out of range"))
         }
         fn cmp_key(&self, other: &Self) -> Ordering {
             self.cmp(other)

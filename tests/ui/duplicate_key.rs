@@ -1,0 +1,8 @@
+#[derive(keypage::Paginate)]
+#[paginate(order_by = "created_at, created_at desc, id")]
+struct Article {
+    id: i64,
+    created_at: i64,
+}
+
+fn main() {}
