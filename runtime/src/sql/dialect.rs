@@ -1,0 +1,161 @@
+//! [`Dialect`]: what differs between the SQL databases keypage renders for.
+
+use crate::ordering::{Nulls, SortOrder};
+
+/// An SQL dialect: how identifiers are quoted, how bind placeholders look,
+/// and which constructs its planner turns into index seeks.
+///
+/// ```
+/// use keypage_runtime::sql::Dialect;
+/// assert_eq!(Dialect::Postgres.quote("public.articles"), r#""public"."articles""#);
+/// assert_eq!(Dialect::MySql.quote("created_at"), "`created_at`");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// PostgreSQL: `$1, $2, ...` placeholders, `"x"` identifiers, row values
+    /// seek, `NULLS FIRST/LAST` exists and an index can serve either.
+    Postgres,
+    /// SQLite: `?` placeholders, `"x"` identifiers, row values seek (3.15+),
+    /// NULLs sort as the smallest value.
+    Sqlite,
+    /// MySQL and MariaDB: `?` placeholders, `` `x` `` identifiers, no
+    /// `NULLS FIRST/LAST`, NULLs sort as the smallest value, and row-value
+    /// comparisons are not turned into index range scans.
+    MySql,
+}
+
+impl Dialect {
+    /// Quotes an identifier for this dialect. Dots separate qualified parts
+    /// (`schema.table`, `alias.column`), each quoted on its own; quote
+    /// characters inside a part are doubled, so any name is safe to quote.
+    ///
+    /// ```
+    /// use keypage_runtime::sql::Dialect;
+    /// assert_eq!(Dialect::Sqlite.quote(r#"we"ird"#), r#""we""ird""#);
+    /// assert_eq!(Dialect::MySql.quote("a.b"), "`a`.`b`");
+    /// ```
+    pub fn quote(self, identifier: &str) -> String {
+        let mut out = String::with_capacity(identifier.len() + 2);
+        self.quote_into(&mut out, identifier);
+        out
+    }
+
+    /// [`quote`](Dialect::quote), appending to `out`.
+    pub fn quote_into(self, out: &mut String, identifier: &str) {
+        let q = match self {
+            Dialect::Postgres | Dialect::Sqlite => '"',
+            Dialect::MySql => '`',
+        };
+        for (i, part) in identifier.split('.').enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push(q);
+            for c in part.chars() {
+                if c == q {
+                    out.push(q);
+                }
+                out.push(c);
+            }
+            out.push(q);
+        }
+    }
+
+    /// Whether the planner turns a row-value comparison `(a, b) < (?, ?)`
+    /// into an index range scan. Measured: PostgreSQL 15 and SQLite 3.40
+    /// seek on it; MySQL/MariaDB do not, so they get the expanded form.
+    ///
+    /// ```
+    /// use keypage_runtime::sql::Dialect;
+    /// assert!(Dialect::Postgres.seeks_row_values() && !Dialect::MySql.seeks_row_values());
+    /// ```
+    pub const fn seeks_row_values(self) -> bool {
+        match self {
+            Dialect::Postgres | Dialect::Sqlite => true,
+            Dialect::MySql => false,
+        }
+    }
+
+    /// Whether `ORDER BY ... NULLS FIRST/LAST` exists. SQLite has it since
+    /// 3.30; MySQL and MariaDB do not.
+    ///
+    /// ```
+    /// use keypage_runtime::sql::Dialect;
+    /// assert!(Dialect::Sqlite.has_nulls_keyword() && !Dialect::MySql.has_nulls_keyword());
+    /// ```
+    pub const fn has_nulls_keyword(self) -> bool {
+        match self {
+            Dialect::Postgres | Dialect::Sqlite => true,
+            Dialect::MySql => false,
+        }
+    }
+
+    /// Where NULLs go when `ORDER BY` names no placement: PostgreSQL treats
+    /// NULL as the largest value, SQLite and MySQL as the smallest.
+    ///
+    /// ```
+    /// use keypage_runtime::{Nulls, SortOrder, sql::Dialect};
+    /// assert_eq!(Dialect::Postgres.native_nulls(SortOrder::Asc), Nulls::Last);
+    /// assert_eq!(Dialect::Sqlite.native_nulls(SortOrder::Asc), Nulls::First);
+    /// ```
+    pub const fn native_nulls(self, order: SortOrder) -> Nulls {
+        let smallest = match self {
+            Dialect::Postgres => false,
+            Dialect::Sqlite | Dialect::MySql => true,
+        };
+        match (order, smallest) {
+            (SortOrder::Asc, true) | (SortOrder::Desc, false) => Nulls::First,
+            (SortOrder::Asc, false) | (SortOrder::Desc, true) => Nulls::Last,
+        }
+    }
+
+    /// Writes the placeholder of the bind parameter numbered `n` (from 1):
+    /// `$n` on PostgreSQL, `?` elsewhere.
+    ///
+    /// ```
+    /// use keypage_runtime::sql::Dialect;
+    /// let mut s = String::new();
+    /// Dialect::Postgres.placeholder(&mut s, 3);
+    /// Dialect::Sqlite.placeholder(&mut s, 3);
+    /// assert_eq!(s, "$3?");
+    /// ```
+    pub fn placeholder(self, out: &mut String, n: usize) {
+        match self {
+            Dialect::Postgres => {
+                use core::fmt::Write as _;
+                let _ = write!(out, "${n}");
+            }
+            Dialect::Sqlite | Dialect::MySql => out.push('?'),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_doubles_quote_characters_per_part() {
+        assert_eq!(Dialect::Postgres.quote("s.t"), r#""s"."t""#);
+        assert_eq!(
+            Dialect::Postgres.quote(r#"a"; DROP TABLE x; --"#),
+            r#""a""; DROP TABLE x; --""#
+        );
+        assert_eq!(Dialect::MySql.quote("a`b"), "`a``b`");
+        assert_eq!(Dialect::MySql.quote(r#"a"b"#), r#"`a"b`"#);
+    }
+
+    #[test]
+    fn native_nulls() {
+        for order in [SortOrder::Asc, SortOrder::Desc] {
+            assert_eq!(
+                Dialect::Sqlite.native_nulls(order),
+                Dialect::MySql.native_nulls(order)
+            );
+            assert_eq!(
+                Dialect::Postgres.native_nulls(order),
+                Dialect::Sqlite.native_nulls(order).reverse()
+            );
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! SQL rendering: keyset predicates, `ORDER BY` and `LIMIT` for each
+//! [`Dialect`], as plain strings with ordered bind values
+//! ([`RenderedSql`]) or into any [`SqlWriter`] (sqlx's `QueryBuilder` with
+//! the `sqlite`, `postgres` or `mysql` feature, see the `sqlx` module).
+//!
+//! Identifiers only ever come from the ordering (quoted for the dialect);
+//! every key value is a bind parameter. The predicate shapes (and why) are
+//! described at [`Shape`], the page plan at [`PagePlan`].
+
+mod dialect;
+mod order;
+mod plan;
+mod predicate;
+mod writer;
+
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub mod sqlx;
+
+/// Not public API: without a sqlx feature, the derive's sqlx methods are not
+/// generated.
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __keypage_sqlx_methods {
+    ($($tokens:tt)*) => {};
+}
+
+pub use dialect::Dialect;
+pub use order::{order_by, push_order_by};
+pub use plan::{PagePlan, WhereClause};
+pub use predicate::{KeyBound, Shape, Side};
+pub use writer::{RenderedSql, SqlWriter};

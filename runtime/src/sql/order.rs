@@ -1,0 +1,72 @@
+//! `ORDER BY` for a page: the ordering as declared for forward pages, fully
+//! reversed (directions and NULL placement) for backward ones.
+
+use super::{Dialect, SqlWriter};
+use crate::ordering::KeySpec;
+
+/// Writes the `ORDER BY` list (without the keyword) of the ordering `keys`,
+/// reversed when `reversed` (a backward page reads the window from its end).
+///
+/// Nullable keys state their NULL placement: `NULLS FIRST/LAST` where the
+/// dialect has the keyword (PostgreSQL, SQLite 3.30+; both serve either
+/// placement from an index). MySQL has no keyword: a placement that is its
+/// native one (NULLs smallest) is left implicit so an index on the column
+/// still serves the order, and the other one is emulated by sorting on
+/// `col IS NULL` first. Keys that cannot be NULL never get a placement, so
+/// a plain index such as `(created_at DESC, id DESC)` matches.
+///
+/// ```
+/// use keypage_runtime::{KeySpec, Nulls, SortOrder};
+/// use keypage_runtime::sql::{order_by, Dialect};
+/// static KEYS: [KeySpec; 2] = [
+///     KeySpec { field: "rank", column: "rank", order: SortOrder::Asc, nulls: Some(Nulls::Last) },
+///     KeySpec { field: "id", column: "id", order: SortOrder::Desc, nulls: None },
+/// ];
+/// assert_eq!(order_by(Dialect::Postgres, &KEYS, false), r#""rank" ASC NULLS LAST, "id" DESC"#);
+/// assert_eq!(order_by(Dialect::Postgres, &KEYS, true), r#""rank" DESC NULLS FIRST, "id" ASC"#);
+/// assert_eq!(order_by(Dialect::MySql, &KEYS, false), "`rank` IS NULL ASC, `rank` ASC, `id` DESC");
+/// assert_eq!(order_by(Dialect::MySql, &KEYS, true), "`rank` IS NULL DESC, `rank` DESC, `id` ASC");
+/// // NULLs last in a descending order is MySQL's own placement: left implicit.
+/// static DESC: [KeySpec; 1] = [
+///     KeySpec { field: "rank", column: "rank", order: SortOrder::Desc, nulls: Some(Nulls::Last) },
+/// ];
+/// assert_eq!(order_by(Dialect::MySql, &DESC, false), "`rank` DESC");
+/// ```
+pub fn order_by(dialect: Dialect, keys: &[KeySpec], reversed: bool) -> String {
+    let mut sql = String::new();
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let (order, nulls) = if reversed {
+            (key.order.reverse(), key.nulls.map(|n| n.reverse()))
+        } else {
+            (key.order, key.nulls)
+        };
+        let column = dialect.quote(key.column);
+        match nulls {
+            Some(nulls) if dialect.has_nulls_keyword() => {
+                sql.push_str(&format!("{column} {} {}", order.sql(), nulls.sql()));
+            }
+            Some(nulls) if nulls != dialect.native_nulls(order) => {
+                // `IS NULL` is 0 for values, 1 for NULLs: ASC puts NULLs last.
+                let nulls_key = match nulls {
+                    crate::ordering::Nulls::Last => "ASC",
+                    crate::ordering::Nulls::First => "DESC",
+                };
+                sql.push_str(&format!(
+                    "{column} IS NULL {nulls_key}, {column} {}",
+                    order.sql()
+                ));
+            }
+            _ => sql.push_str(&format!("{column} {}", order.sql())),
+        }
+    }
+    sql
+}
+
+/// Writes [`order_by`] into `out`.
+pub fn push_order_by<W: SqlWriter + ?Sized>(out: &mut W, keys: &[KeySpec], reversed: bool) {
+    let sql = order_by(out.dialect(), keys, reversed);
+    out.push_sql(&sql);
+}

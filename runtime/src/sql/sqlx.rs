@@ -1,0 +1,647 @@
+//! sqlx integration (features `sqlite`, `postgres`, `mysql`): keyset
+//! clauses pushed into a [`QueryBuilder`], pages fetched with exact
+//! `pageInfo`, and `totalCount` as a separate, explicit query.
+//!
+//! Three levels, from the most to the least control:
+//!
+//! * [`QueryBuilder`] implements [`SqlWriter`], so
+//!   [`PagePlan::push_fetch`] / [`PagePlan::push_probe`] write keypage's
+//!   clauses after your own SQL; run the queries yourself and call
+//!   [`PagePlan::finish`].
+//! * [`Select`] runs the page query and the probe for you, with your
+//!   filters pushed into both (and into [`Select::count`]).
+//! * [`fetch_page`] selects a `#[paginate(table = "...")]` type's columns
+//!   from its table: what the derive's `Article::fetch_page` calls.
+//!
+//! ```
+//! # fn main() {}
+//! # #[cfg(feature = "sqlite")]
+//! # async fn demo(pool: &sqlx::SqlitePool, author: i64, args: keypage_runtime::PageArgs) -> Result<(), keypage_runtime::sql::sqlx::FetchError> {
+//! # use keypage_runtime as keypage;
+//! # use keypage::{Cursor, CursorError, CursorReader, CursorWriter, Keyset, KeySpec, OrderingSpec, Paginate, OrderVisitor, SortOrder, Value, PageArgs};
+//! # #[derive(Clone, Debug)] struct Article { id: i64 }
+//! # impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for Article {
+//! #     fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+//! #         use sqlx::Row as _; Ok(Article { id: row.try_get("id")? })
+//! #     }
+//! # }
+//! # #[derive(Clone, Debug)] struct ArticleCursor { id: i64 }
+//! # static KEYS: [KeySpec; 1] = [KeySpec { field: "id", column: "id", order: SortOrder::Desc, nulls: None }];
+//! # static SPEC: OrderingSpec = OrderingSpec { type_name: "Article", name: "DEFAULT", keys: &KEYS, fingerprint: 7 };
+//! # impl Cursor for ArticleCursor {
+//! #     fn encode(&self) -> String { let mut w = CursorWriter::new(7); w.write(&self.id); w.finish() }
+//! #     fn decode(s: &str) -> Result<Self, CursorError> { let mut r = CursorReader::open(s, 7)?; let id = r.read()?; r.finish()?; Ok(ArticleCursor { id }) }
+//! # }
+//! # impl Keyset for ArticleCursor {
+//! #     type Row = Article; const ORDERING: &'static OrderingSpec = &SPEC;
+//! #     fn from_row(r: &Article) -> Self { ArticleCursor { id: r.id } }
+//! #     fn cmp_row(r: &Article, c: &Self) -> core::cmp::Ordering { KEYS[0].compare(&r.id, &c.id) }
+//! #     fn cmp_rows(a: &Article, b: &Article) -> core::cmp::Ordering { KEYS[0].compare(&a.id, &b.id) }
+//! #     fn values(&self) -> Vec<Value> { vec![Value::Int(self.id)] }
+//! # }
+//! # impl Paginate for Article {
+//! #     type Cursor = ArticleCursor; type Order = ();
+//! #     const ORDERINGS: &'static [&'static OrderingSpec] = &[&SPEC];
+//! #     const MAX_PAGE_SIZE: u32 = 100; const DEFAULT_PAGE_SIZE: u32 = 20;
+//! #     const TABLE: Option<&'static str> = Some("articles"); const COLUMNS: &'static [&'static str] = &["id"];
+//! #     fn with_order<V: OrderVisitor<Self>>(_: (), v: V) -> V::Output { v.visit::<ArticleCursor>() }
+//! # }
+//! use keypage::sql::sqlx::Select;
+//! let articles = Select::<sqlx::Sqlite>::new("id, title", "articles")
+//!     .filter(move |qb| { qb.push("author_id = ").push_bind(author); });
+//! let page = articles.fetch_page::<ArticleCursor, _>(pool, args.validate()?).await?;
+//! let total = articles.count(pool).await?; // only when asked for
+//! # let _ = (page, total); Ok(()) }
+//! ```
+
+use core::future::Future;
+use core::pin::Pin;
+
+/// Re-exported from sqlx for the bounds of generic code (and the derive).
+pub use ::sqlx::{Acquire, Database, FromRow, QueryBuilder};
+
+use super::{Dialect, PagePlan, SqlWriter, WhereClause};
+use crate::args::{KeysetQuery, PageArgs};
+use crate::cursor::Value;
+use crate::error::PageError;
+use crate::keyset::{Keyset, Paginate};
+use crate::page::Page;
+
+/// A key value the database has no type for, e.g. a `u128` beyond `i64` on
+/// SQLite or PostgreSQL, or [`Value::Null`] (NULL keys are matched with
+/// `IS NULL`, never bound). Refused before anything is sent.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("a pagination key value cannot be bound as a {dialect:?} parameter: {value:?}")]
+pub struct UnsupportedValue {
+    /// The database's dialect.
+    pub dialect: Dialect,
+    /// The value refused.
+    pub value: Value,
+}
+
+/// Why a page or count could not be fetched.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The page arguments were refused (show this one to the client).
+    #[error(transparent)]
+    Page(#[from] PageError),
+    /// A cursor's key value has no type in this database.
+    #[error(transparent)]
+    UnsupportedValue(#[from] UnsupportedValue),
+    /// [`fetch_page`] was called for a type without `#[paginate(table = "...")]`.
+    #[error("`{type_name}` has no `#[paginate(table = \"...\")]` to select from")]
+    NoTable {
+        /// The row type.
+        type_name: &'static str,
+    },
+    /// The database refused a query or failed.
+    #[error(transparent)]
+    Database(#[from] ::sqlx::Error),
+}
+
+/// A boxed `Send` future, as the per-database methods return.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A database sqlx and keypage both support: [`Sqlite`](::sqlx::Sqlite),
+/// [`Postgres`](::sqlx::Postgres) or [`MySql`](::sqlx::MySql) (also for
+/// MariaDB), each behind its feature. Sealed.
+pub trait SqlxDatabase: Database + sealed::Sealed {
+    /// The dialect keypage renders for this database.
+    const DIALECT: Dialect;
+
+    /// Binds `value` with the Rust type this database encodes it from.
+    fn push_value(qb: &mut QueryBuilder<Self>, value: Value) -> Result<(), UnsupportedValue>;
+
+    /// Runs `qb` and decodes every row.
+    #[doc(hidden)]
+    fn fetch_rows<'c, R>(
+        conn: &'c mut Self::Connection,
+        qb: &'c mut QueryBuilder<Self>,
+    ) -> BoxFuture<'c, Result<Vec<R>, ::sqlx::Error>>
+    where
+        R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c;
+
+    /// Runs `qb` and tells whether it returned a row.
+    #[doc(hidden)]
+    fn fetch_exists<'c>(
+        conn: &'c mut Self::Connection,
+        qb: &'c mut QueryBuilder<Self>,
+    ) -> BoxFuture<'c, Result<bool, ::sqlx::Error>>;
+
+    /// Runs `qb` and decodes its one `BIGINT`.
+    #[doc(hidden)]
+    fn fetch_count<'c>(
+        conn: &'c mut Self::Connection,
+        qb: &'c mut QueryBuilder<Self>,
+    ) -> BoxFuture<'c, Result<i64, ::sqlx::Error>>;
+}
+
+/// Binds each [`Value`] variant. `UInt`, `Int128` and `UInt128` go through
+/// `$uint`, `i64` conversions: only MySQL has an unsigned 64-bit type.
+macro_rules! sqlx_database {
+    ($feature:literal, $db:ident, $dialect:expr, $uint:expr) => {
+        #[cfg(feature = $feature)]
+        impl sealed::Sealed for ::sqlx::$db {}
+
+        #[cfg(feature = $feature)]
+        impl SqlxDatabase for ::sqlx::$db {
+            const DIALECT: Dialect = $dialect;
+
+            fn push_value(
+                qb: &mut QueryBuilder<Self>,
+                value: Value,
+            ) -> Result<(), UnsupportedValue> {
+                let uint: fn(&mut QueryBuilder<Self>, u64) -> bool = $uint;
+                let bound = match &value {
+                    Value::Null => false,
+                    Value::Bool(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    Value::Int(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    Value::UInt(v) => uint(qb, *v),
+                    Value::Int128(v) => match i64::try_from(*v) {
+                        Ok(v) => {
+                            qb.push_bind(v);
+                            true
+                        }
+                        Err(_) => u64::try_from(*v).is_ok_and(|v| uint(qb, v)),
+                    },
+                    Value::UInt128(v) => u64::try_from(*v).is_ok_and(|v| uint(qb, v)),
+                    Value::Float(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    Value::Text(v) => {
+                        qb.push_bind(v.clone());
+                        true
+                    }
+                    #[cfg(feature = "chrono")]
+                    Value::ChronoDateTimeUtc(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "chrono")]
+                    Value::ChronoNaiveDateTime(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "chrono")]
+                    Value::ChronoNaiveDate(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "chrono")]
+                    Value::ChronoNaiveTime(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "time")]
+                    Value::TimeOffsetDateTime(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "time")]
+                    Value::TimePrimitiveDateTime(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "time")]
+                    Value::TimeDate(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "time")]
+                    Value::TimeTime(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                    #[cfg(feature = "uuid")]
+                    Value::Uuid(v) => {
+                        qb.push_bind(*v);
+                        true
+                    }
+                };
+                if bound {
+                    Ok(())
+                } else {
+                    Err(UnsupportedValue {
+                        dialect: $dialect,
+                        value,
+                    })
+                }
+            }
+
+            fn fetch_rows<'c, R>(
+                conn: &'c mut Self::Connection,
+                qb: &'c mut QueryBuilder<Self>,
+            ) -> BoxFuture<'c, Result<Vec<R>, ::sqlx::Error>>
+            where
+                R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c,
+            {
+                Box::pin(async move { qb.build_query_as::<R>().fetch_all(conn).await })
+            }
+
+            fn fetch_exists<'c>(
+                conn: &'c mut Self::Connection,
+                qb: &'c mut QueryBuilder<Self>,
+            ) -> BoxFuture<'c, Result<bool, ::sqlx::Error>> {
+                Box::pin(async move { Ok(qb.build().fetch_optional(conn).await?.is_some()) })
+            }
+
+            fn fetch_count<'c>(
+                conn: &'c mut Self::Connection,
+                qb: &'c mut QueryBuilder<Self>,
+            ) -> BoxFuture<'c, Result<i64, ::sqlx::Error>> {
+                Box::pin(async move { qb.build_query_scalar::<i64>().fetch_one(conn).await })
+            }
+        }
+    };
+}
+
+/// SQLite and PostgreSQL integers are signed 64-bit: larger unsigned values
+/// are refused rather than wrapped.
+#[allow(dead_code)]
+fn uint_as_i64<DB: Database>(qb: &mut QueryBuilder<DB>, v: u64) -> bool
+where
+    i64: for<'a> ::sqlx::Encode<'a, DB> + ::sqlx::Type<DB>,
+{
+    match i64::try_from(v) {
+        Ok(v) => {
+            qb.push_bind(v);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+sqlx_database!(
+    "sqlite",
+    Sqlite,
+    Dialect::Sqlite,
+    uint_as_i64::<::sqlx::Sqlite>
+);
+sqlx_database!(
+    "postgres",
+    Postgres,
+    Dialect::Postgres,
+    uint_as_i64::<::sqlx::Postgres>
+);
+sqlx_database!("mysql", MySql, Dialect::MySql, |qb, v| {
+    qb.push_bind(v);
+    true
+});
+
+/// keypage's clauses go into your own `QueryBuilder`: see
+/// [`PagePlan::push_fetch`]. A value the database cannot bind is refused
+/// with [`UnsupportedValue`]; the builder is then half-written, discard it.
+impl<DB: SqlxDatabase> SqlWriter for QueryBuilder<DB> {
+    type Error = UnsupportedValue;
+    fn dialect(&self) -> Dialect {
+        DB::DIALECT
+    }
+    fn push_sql(&mut self, sql: &str) {
+        self.push(sql);
+    }
+    fn push_bind(&mut self, value: Value) -> Result<(), UnsupportedValue> {
+        DB::push_value(self, value)
+    }
+}
+
+/// A filter: pushes one SQL condition (with its binds) into the builder.
+type Filter<'f, DB> = Box<dyn Fn(&mut QueryBuilder<DB>) + Send + Sync + 'f>;
+
+/// The rows to page: a select list, a `FROM` target and filters, reused for
+/// the page query, the probe and the count so they always agree.
+///
+/// The select list and `FROM` target are SQL text written by you (never
+/// client input); filters bind their values with `push_bind`.
+pub struct Select<'f, DB: SqlxDatabase> {
+    columns: String,
+    from: String,
+    filters: Vec<Filter<'f, DB>>,
+}
+
+impl<DB: SqlxDatabase> core::fmt::Debug for Select<'_, DB> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Select")
+            .field("columns", &self.columns)
+            .field("from", &self.from)
+            .field("filters", &self.filters.len())
+            .finish()
+    }
+}
+
+impl<'f, DB: SqlxDatabase> Select<'f, DB> {
+    /// `SELECT {columns} FROM {from}`, e.g. `Select::new("id, title",
+    /// "articles")`; `from` may hold joins.
+    pub fn new(columns: impl Into<String>, from: impl Into<String>) -> Self {
+        Select {
+            columns: columns.into(),
+            from: from.into(),
+            filters: Vec::new(),
+        }
+    }
+
+    /// The columns ([`Paginate::COLUMNS`]) of a `#[paginate(table = "...")]`
+    /// type from its table, quoted for the database.
+    pub fn table_of<R: Paginate>() -> Result<Self, FetchError> {
+        let table = R::TABLE.ok_or(FetchError::NoTable {
+            type_name: core::any::type_name::<R>(),
+        })?;
+        let dialect = DB::DIALECT;
+        let columns: Vec<String> = R::COLUMNS.iter().map(|c| dialect.quote(c)).collect();
+        Ok(Self::new(columns.join(", "), dialect.quote(table)))
+    }
+
+    /// Adds a condition, `AND`ed with the others (each is parenthesized, so
+    /// a top-level `OR` inside it is safe). It runs once per query, so clone
+    /// owned values into `push_bind`:
+    /// `move |qb| { qb.push("title = ").push_bind(title.clone()); }`.
+    pub fn filter(mut self, condition: impl Fn(&mut QueryBuilder<DB>) + Send + Sync + 'f) -> Self {
+        self.filters.push(Box::new(condition));
+        self
+    }
+
+    /// Writes ` FROM ... [WHERE (f1) AND (f2)]`.
+    fn push_from_where(&self, qb: &mut QueryBuilder<DB>) -> WhereClause {
+        qb.push(" FROM ").push(&self.from);
+        for (i, filter) in self.filters.iter().enumerate() {
+            qb.push(if i == 0 { " WHERE (" } else { " AND (" });
+            filter(qb);
+            qb.push(")");
+        }
+        if self.filters.is_empty() {
+            WhereClause::Absent
+        } else {
+            WhereClause::Present
+        }
+    }
+
+    /// The page query for `plan`, ready to build (for logging or `EXPLAIN`).
+    pub fn page_query<K: Keyset>(
+        &self,
+        plan: &PagePlan<K>,
+    ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
+        let mut qb = QueryBuilder::new("");
+        plan.push_fetch_with(&mut qb, |qb| {
+            qb.push("SELECT ").push(&self.columns);
+            Ok(self.push_from_where(qb))
+        })?;
+        Ok(qb)
+    }
+
+    /// The probe for `plan`'s opposite-direction flag, ready to build.
+    pub fn probe_query<K: Keyset>(
+        &self,
+        plan: &PagePlan<K>,
+    ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
+        let mut qb = QueryBuilder::new("");
+        plan.push_probe_with(&mut qb, |qb| {
+            qb.push("SELECT 1 AS keypage_probe");
+            Ok(self.push_from_where(qb))
+        })?;
+        Ok(qb)
+    }
+
+    /// The `COUNT(*)` query, ready to build.
+    pub fn count_query(&self) -> QueryBuilder<DB> {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*)");
+        self.push_from_where(&mut qb);
+        qb
+    }
+
+    /// Fetches the page `query` asks for, in the ordering `K`: the page
+    /// query, plus one probe when an `after` (forward) or `before`
+    /// (backward) cursor is given. Both run on one connection from `conn`
+    /// (a pool, a connection or a transaction).
+    pub async fn fetch_page<'c, K, A>(
+        &self,
+        conn: A,
+        query: KeysetQuery<K>,
+    ) -> Result<Page<K::Row>, FetchError>
+    where
+        K: Keyset,
+        K::Row: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+        A: Acquire<'c, Database = DB>,
+    {
+        Prepared::new(self, query)?.run(conn).await
+    }
+
+    /// `totalCount`: the number of rows the filters select, as a separate
+    /// `COUNT(*)` query that runs only when called.
+    pub async fn count<'c, A>(&self, conn: A) -> Result<i64, FetchError>
+    where
+        A: Acquire<'c, Database = DB>,
+    {
+        let mut qb = self.count_query();
+        let mut conn = conn.acquire().await?;
+        Ok(DB::fetch_count(&mut conn, &mut qb).await?)
+    }
+}
+
+/// One call for a `#[paginate(table = "...")]` type: validates `args` for
+/// the ordering `K`, selects the row type's columns from its table and
+/// returns the page. What the derive's `Article::fetch_page(&pool, &args)`
+/// calls; the row type also needs `#[derive(sqlx::FromRow)]`.
+pub async fn fetch_page<'c, K, A>(conn: A, args: &PageArgs) -> Result<Page<K::Row>, FetchError>
+where
+    K: Keyset,
+    A: Acquire<'c>,
+    A::Database: SqlxDatabase,
+    K::Row: for<'r> FromRow<'r, <A::Database as Database>::Row> + Send + Unpin,
+{
+    let query = args.validate::<K>()?;
+    Select::<A::Database>::table_of::<K::Row>()?
+        .fetch_page(conn, query)
+        .await
+}
+
+/// [`fetch_page`] in the ordering `order` chosen at run time (a GraphQL
+/// `orderBy` argument, say): what the derive's
+/// `Article::fetch_page_by(&pool, ArticleOrder::Title, &args)` calls. A
+/// cursor minted by another ordering is refused as
+/// [`PageError::InvalidCursor`].
+pub async fn fetch_page_by<'c, R, A>(
+    conn: A,
+    order: R::Order,
+    args: &PageArgs,
+) -> Result<Page<R>, FetchError>
+where
+    R: Paginate + for<'r> FromRow<'r, <A::Database as Database>::Row> + Send + Unpin,
+    A: Acquire<'c>,
+    A::Database: SqlxDatabase,
+{
+    /// Builds the queries for the chosen ordering; only running them is
+    /// async, so no future is boxed per ordering.
+    struct Visit<'a, DB: SqlxDatabase> {
+        args: &'a PageArgs,
+        select: Select<'static, DB>,
+    }
+    impl<R: Paginate, DB: SqlxDatabase> crate::keyset::OrderVisitor<R> for Visit<'_, DB> {
+        type Output = Result<Prepared<DB, R>, FetchError>;
+        fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
+            let query = self.args.validate::<K>()?;
+            Ok(Prepared::new(&self.select, query)?)
+        }
+    }
+    let select = Select::<A::Database>::table_of::<R>()?;
+    R::with_order(order, Visit { args, select })?
+        .run(conn)
+        .await
+}
+
+/// The queries of one page, built for its ordering, and the assembly of
+/// their results (which needs the ordering's type, erased here so that
+/// [`fetch_page_by`] runs one code path whatever ordering was chosen).
+struct Prepared<DB: SqlxDatabase, R> {
+    page: QueryBuilder<DB>,
+    probe: Option<QueryBuilder<DB>>,
+    finish: Box<dyn FnOnce(Vec<R>, bool) -> Page<R> + Send>,
+}
+
+impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
+    fn new<K: Keyset<Row = R>>(
+        select: &Select<'_, DB>,
+        query: KeysetQuery<K>,
+    ) -> Result<Self, UnsupportedValue> {
+        let plan = PagePlan::new(query);
+        let page = select.page_query(&plan)?;
+        let probe = match plan.needs_probe() {
+            true => Some(select.probe_query(&plan)?),
+            false => None,
+        };
+        Ok(Prepared {
+            page,
+            probe,
+            finish: Box::new(move |rows, probe| plan.finish(rows, probe)),
+        })
+    }
+
+    /// Runs the page query, then the probe if any, on one connection.
+    async fn run<'c, A>(mut self, conn: A) -> Result<Page<R>, FetchError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+        A: Acquire<'c, Database = DB>,
+    {
+        let mut conn = conn.acquire().await?;
+        let rows = DB::fetch_rows::<R>(&mut conn, &mut self.page).await?;
+        let probe = match &mut self.probe {
+            Some(qb) => DB::fetch_exists(&mut conn, qb).await?,
+            None => false,
+        };
+        Ok((self.finish)(rows, probe))
+    }
+}
+
+/// `totalCount` of a `#[paginate(table = "...")]` type: `COUNT(*)` over its
+/// table, run only when called.
+pub async fn count<'c, R, A>(conn: A) -> Result<i64, FetchError>
+where
+    R: Paginate,
+    A: Acquire<'c>,
+    A::Database: SqlxDatabase,
+{
+    Select::<A::Database>::table_of::<R>()?.count(conn).await
+}
+
+/// Not public API: the sqlx methods `#[derive(Paginate)]` adds to a type
+/// with `#[paginate(table = "...")]`, as
+/// `::keypage::__private::__keypage_sqlx_methods!(Article);`. Without a
+/// sqlx feature the macro expands to nothing, so the derive emits it
+/// unconditionally.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __keypage_sqlx_methods {
+    ($row:ty) => {
+        #[automatically_derived]
+        impl $row {
+            /// Fetches the page `args` asks for, in the default ordering,
+            /// from this type's table: one `SELECT` of the struct's columns
+            /// with the keyset condition, `ORDER BY` and `LIMIT first + 1`,
+            /// plus one `EXISTS`-style probe (`SELECT 1 ... LIMIT 1`) for the
+            /// opposite-direction flag when `after` (forward) or `before`
+            /// (backward) is given. Never a `COUNT`; see `total_count`.
+            ///
+            /// `conn` is a pool, a connection or a transaction (both queries
+            /// run on one connection). The type must also derive
+            /// `sqlx::FromRow` for the database's rows, with columns named as
+            /// in `#[paginate(column = "...")]`.
+            ///
+            /// For pages to match the cursors' order, text keys must compare
+            /// by bytes, as Rust's `String` does: `COLLATE "C"` on
+            /// PostgreSQL, `utf8mb4_bin` (better `utf8mb4_nopad_bin`) on
+            /// MySQL/MariaDB; SQLite's default `BINARY` already does. An
+            /// index matching the ordering (e.g. `(created_at DESC, id DESC)`)
+            /// makes every page an index seek.
+            ///
+            /// # Errors
+            ///
+            /// `FetchError::Page` for invalid `args` (show it to the client),
+            /// `FetchError::Database` when a query fails.
+            pub async fn fetch_page<'c, A>(
+                conn: A,
+                args: &$crate::PageArgs,
+            ) -> ::core::result::Result<$crate::Page<Self>, $crate::sql::sqlx::FetchError>
+            where
+                A: $crate::sql::sqlx::Acquire<'c>,
+                A::Database: $crate::sql::sqlx::SqlxDatabase,
+                Self: for<'r> $crate::sql::sqlx::FromRow<
+                        'r,
+                        <A::Database as $crate::sql::sqlx::Database>::Row,
+                    > + ::core::marker::Send
+                    + ::core::marker::Unpin,
+            {
+                $crate::sql::sqlx::fetch_page::<<Self as $crate::Paginate>::Cursor, A>(conn, args)
+                    .await
+            }
+
+            /// Like `fetch_page`, in the ordering `order` chosen at run time.
+            ///
+            /// # Errors
+            ///
+            /// As `fetch_page`; a cursor minted by another ordering than
+            /// `order` is refused as `FetchError::Page`.
+            pub async fn fetch_page_by<'c, A>(
+                conn: A,
+                order: <Self as $crate::Paginate>::Order,
+                args: &$crate::PageArgs,
+            ) -> ::core::result::Result<$crate::Page<Self>, $crate::sql::sqlx::FetchError>
+            where
+                A: $crate::sql::sqlx::Acquire<'c>,
+                A::Database: $crate::sql::sqlx::SqlxDatabase,
+                Self: for<'r> $crate::sql::sqlx::FromRow<
+                        'r,
+                        <A::Database as $crate::sql::sqlx::Database>::Row,
+                    > + ::core::marker::Send
+                    + ::core::marker::Unpin,
+            {
+                $crate::sql::sqlx::fetch_page_by::<Self, A>(conn, order, args).await
+            }
+
+            /// `totalCount`: `COUNT(*)` over this type's table. Runs only
+            /// when called: `fetch_page` never counts.
+            ///
+            /// # Errors
+            ///
+            /// `FetchError::Database` when the query fails.
+            pub async fn total_count<'c, A>(
+                conn: A,
+            ) -> ::core::result::Result<i64, $crate::sql::sqlx::FetchError>
+            where
+                A: $crate::sql::sqlx::Acquire<'c>,
+                A::Database: $crate::sql::sqlx::SqlxDatabase,
+            {
+                $crate::sql::sqlx::count::<Self, A>(conn).await
+            }
+        }
+    };
+}
