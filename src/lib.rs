@@ -35,6 +35,17 @@ pub use keypage_runtime::{
     paginate_slice_by,
 };
 
+/// SQL rendering for every dialect, and (features `sqlite`, `postgres`,
+/// `mysql`) the sqlx integration: `sql::sqlx::Select` for your own
+/// queries, and the derive's `Article::fetch_page(&pool, &args)`,
+/// `Article::fetch_page_by(&pool, ArticleOrder::Title, &args)` and
+/// `Article::total_count(&pool)` for a type with `#[paginate(table = "...")]`
+/// that also derives `sqlx::FromRow`.
+pub use keypage_runtime::sql;
+
+#[cfg(feature = "graphql")]
+pub mod graphql;
+
 /// Not public API: what `#[derive(Paginate)]` expands to calls into here.
 #[doc(hidden)]
 pub mod __private {
@@ -43,6 +54,8 @@ pub mod __private {
     pub use core::option::Option;
     pub use core::result::Result;
     pub use keypage_runtime::*;
+    // `__keypage_graphql!`, which `*` brings, reaches async-graphql through
+    // `keypage_runtime::graphql::async_graphql`: users need no dependency on it.
     pub use std::string::String;
     pub use std::vec::Vec;
 }

@@ -191,17 +191,15 @@ fn check_fields(cx: &Ctxt, input: &Input) {
     for field in &input.fields {
         // A NULL is equal to every other NULL, so a nullable key cannot tell
         // two rows apart: it cannot be what makes the order total.
-        if let Some(unique) = &field.attrs.unique {
-            if field.is_option() {
-                cx.error_spanned_by(
-                    unique,
-                    format!(
-                        "`{}` is an `Option`, so it cannot be `unique`: rows whose key is NULL \
-                         would tie; mark a non-optional field `#[paginate(unique)]`",
-                        field.name
-                    ),
-                );
-            }
+        if let Some(unique) = field.attrs.unique.as_ref().filter(|_| field.is_option()) {
+            cx.error_spanned_by(
+                unique,
+                format!(
+                    "`{}` is an `Option`, so it cannot be `unique`: rows whose key is NULL \
+                     would tie; mark a non-optional field `#[paginate(unique)]`",
+                    field.name
+                ),
+            );
         }
         // Two fields in one column would make SQL rendering ambiguous.
         let column = field.column();

@@ -44,9 +44,11 @@ fn impl_struct(model: &Model) -> TokenStream {
     let cursor_impls = model.orderings.iter().map(|o| impl_cursor(model, o));
     let keyset_impls = model.orderings.iter().map(|o| impl_keyset(model, o));
     let body = common_items(model);
+    let graphql = graphql_items(model);
     quote! {
         #(#cursor_structs)*
         #order_enum
+        #graphql
         #[doc(hidden)]
         #[allow(unused_qualifications)]
         const _: () = {
@@ -77,10 +79,70 @@ pub fn common_items(model: &Model) -> TokenStream {
     let order_enum_impl = impl_order_enum(model);
     let paginate_impl = impl_paginate(model);
     let inherent_impl = impl_inherent(model);
+    let sqlx_methods = sqlx_methods(model);
     quote! {
         #order_enum_impl
         #paginate_impl
         #inherent_impl
+        #sqlx_methods
+    }
+}
+
+/// With `#[paginate(table = "...")]`: `Article::fetch_page`,
+/// `Article::fetch_page_by` and `Article::total_count`, as one call of a
+/// runtime macro that expands to them when a sqlx feature of keypage is on
+/// and to nothing otherwise (the derive cannot see keypage's features).
+fn sqlx_methods(model: &Model) -> TokenStream {
+    if model.table.is_none() {
+        return TokenStream::new();
+    }
+    let row = model.input.ident;
+    quote! {
+        ::keypage::__private::__keypage_sqlx_methods!(#row);
+    }
+}
+
+/// The GraphQL items (`ArticleConnection`, `Article::connection`, the order
+/// enum as a GraphQL enum, `CursorType` for the cursors), as one call of a
+/// runtime macro that expands to them when keypage's `graphql` feature is
+/// on and to nothing otherwise: the derive cannot see keypage's features.
+/// Shared with the fallback, so a resolver naming them gets no follow-on
+/// errors.
+pub fn graphql_items(model: &Model) -> TokenStream {
+    let vis = model.input.vis;
+    let row = model.input.ident;
+    let name = &model.input.name;
+    let connection = format_ident!(
+        "{}Connection",
+        model.input.name,
+        span = proc_macro2::Span::call_site()
+    );
+    let connection_doc = format!(
+        " The Relay connection of `{name}` for async-graphql (GraphQL types \
+         `{name}Connection` and `{name}Edge`), as `{name}::connection` returns it."
+    );
+    let order = &model.order_enum;
+    let order_doc = format!(
+        "The orderings of `{name}`; `{}` is the default.",
+        model.orderings[0].name,
+    );
+    let variants = model.orderings.iter().map(|ordering| {
+        let variant = &ordering.variant;
+        let name = &ordering.name;
+        let keys = ordering.describe();
+        quote!(#variant = #name: #keys,)
+    });
+    let cursors = model.orderings.iter().map(|o| &o.cursor);
+    quote! {
+        ::keypage::__private::__keypage_graphql! {
+            row: #row,
+            vis: #vis,
+            connection: #connection = #connection_doc,
+            order: #order = #order_doc {
+                #(#variants)*
+            },
+            cursors: [#(#cursors),*],
+        }
     }
 }
 

@@ -64,9 +64,11 @@ pub fn expand(model: &Model) -> TokenStream {
         });
     }
     let common = expand::common_items(model);
+    let graphql = expand::graphql_items(model);
     quote! {
         #cursors
         #order_enum
+        #graphql
         #[doc(hidden)]
         #[allow(unused_qualifications)]
         const _: () = {

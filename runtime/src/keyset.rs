@@ -13,7 +13,11 @@ use crate::ordering::OrderingSpec;
 ///
 /// Generic code takes the ordering as a type parameter, e.g.
 /// [`paginate_slice::<ArticleTitleCursor>(..)`](crate::paginate_slice).
-pub trait Keyset: Cursor + Clone + Debug + 'static {
+///
+/// `Send + Sync` because async servers hold cursors across `.await`s on
+/// multi-threaded executors; generic code (an ordering chosen at run time,
+/// see [`Paginate::with_order`]) could not prove it otherwise.
+pub trait Keyset: Cursor + Clone + Debug + Send + Sync + 'static {
     /// The row type.
     type Row: Paginate;
     /// The ordering's keys, directions, null placement and fingerprint.
@@ -33,7 +37,7 @@ pub trait Paginate: Sized + 'static {
     /// The cursor type of the default ordering (`order_by`).
     type Cursor: Keyset<Row = Self>;
     /// The enum naming the orderings (`ArticleOrder`).
-    type Order: Copy + Eq + Debug + 'static;
+    type Order: Copy + Eq + Debug + Send + Sync + 'static;
     /// Every ordering, the default first.
     const ORDERINGS: &'static [&'static OrderingSpec];
     /// The largest `first`/`last` accepted (default 100).

@@ -9,10 +9,13 @@
 mod args;
 pub mod cursor;
 mod error;
+#[cfg(feature = "graphql")]
+pub mod graphql;
 mod keyset;
 mod ordering;
 mod page;
 mod slice;
+pub mod sql;
 
 pub use args::{KeysetQuery, PageArgs, PageDirection};
 pub use cursor::{Cursor, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN, Value};
@@ -21,3 +24,12 @@ pub use keyset::{Keyset, OrderVisitor, Paginate};
 pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder, fingerprint};
 pub use page::{Edge, Page, PageInfo};
 pub use slice::{page_slice, paginate_slice, paginate_slice_by};
+
+/// Not public API: without the `graphql` feature, the derive's GraphQL items
+/// are not generated.
+#[cfg(not(feature = "graphql"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __keypage_graphql {
+    ($($tokens:tt)*) => {};
+}

@@ -1,0 +1,318 @@
+//! The connection entry point: page arguments and ordering in, an
+//! async-graphql [`Connection`](async_graphql::connection::Connection) out.
+
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+
+use async_graphql::connection::{self, ConnectionNameType, EdgeNameType, EmptyFields};
+use async_graphql::futures_util::future::{BoxFuture, FutureExt, Shared};
+use async_graphql::{Error, ErrorExtensions as _, Object, OutputType};
+
+use super::error::coded;
+use super::query::AnyKeysetQuery;
+use crate::args::PageArgs;
+use crate::error::PageError;
+use crate::keyset::Paginate;
+use crate::page::Page;
+
+/// The Relay connection of the row type `R` with nodes of type `Node` (the
+/// rows themselves by default): async-graphql's
+/// [`Connection`](async_graphql::connection::Connection) with string
+/// cursors, named `ArticleConnection`/`ArticleEdge` after the row type, and
+/// a lazy [`totalCount`](TotalCount) field.
+///
+/// The derive names it per row type: `ArticleConnection` is
+/// `keypage::graphql::Connection<Article>`. Its GraphQL shape:
+///
+/// ```graphql
+/// type ArticleConnection {
+///   pageInfo: PageInfo!
+///   edges: [ArticleEdge!]!
+///   nodes: [Article!]!
+///   totalCount: Int!
+/// }
+/// type ArticleEdge { cursor: String! node: Article! }
+/// ```
+pub type Connection<R, Node = R> =
+    connection::Connection<String, Node, TotalCount, EmptyFields, ConnectionName<R>, EdgeName<R>>;
+
+/// Names a row type's connection `<Row>Connection` (`ArticleConnection`),
+/// after the Rust row type, so each row type gets its own connection type
+/// whatever its node type.
+pub struct ConnectionName<R>(PhantomData<fn() -> R>);
+
+impl<R: Paginate> ConnectionNameType for ConnectionName<R> {
+    fn type_name<T: OutputType>() -> String {
+        format!("{}Connection", row_name::<R>())
+    }
+}
+
+/// Names a row type's edge `<Row>Edge` (`ArticleEdge`).
+pub struct EdgeName<R>(PhantomData<fn() -> R>);
+
+impl<R: Paginate> EdgeNameType for EdgeName<R> {
+    fn type_name<T: OutputType>() -> String {
+        format!("{}Edge", row_name::<R>())
+    }
+}
+
+/// The Rust name of the row type, as the derive recorded it.
+fn row_name<R: Paginate>() -> &'static str {
+    R::ORDERINGS.first().map_or("Row", |spec| spec.type_name)
+}
+
+type CountFuture = Shared<BoxFuture<'static, Result<i32, Error>>>;
+
+/// The connection's own field, `totalCount: Int!`: the number of rows in
+/// the whole connection (after the data source's own filters), whatever
+/// `first`, `last`, `after` and `before` say.
+///
+/// Lazy: the counting closure given to
+/// [`ConnectionRequest::total_count`] runs only when a query selects the
+/// field, and at most once per connection (aliases share the result).
+/// Without a counting closure the field is an error with
+/// `extensions.code` `TOTAL_COUNT_UNAVAILABLE`; a count that does not fit
+/// GraphQL's 32-bit `Int` is one with `TOTAL_COUNT_OUT_OF_RANGE`.
+pub struct TotalCount {
+    count: Option<CountFuture>,
+}
+
+impl TotalCount {
+    fn new(count: Option<BoxFuture<'static, Result<i32, Error>>>) -> Self {
+        TotalCount {
+            count: count.map(FutureExt::shared),
+        }
+    }
+}
+
+impl fmt::Debug for TotalCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TotalCount")
+            .field("available", &self.count.is_some())
+            .finish()
+    }
+}
+
+#[Object(name = "KeypageTotalCount")]
+impl TotalCount {
+    /// The number of items in the whole connection, ignoring `first`, `last`, `after`, `before`.
+    async fn total_count(&self) -> async_graphql::Result<i32> {
+        match &self.count {
+            Some(count) => count.clone().await,
+            None => Err(coded(
+                "`totalCount` is not available on this connection",
+                "TOTAL_COUNT_UNAVAILABLE",
+                None,
+            )),
+        }
+    }
+}
+
+/// A connection request: the page arguments validated for the ordering
+/// chosen, plus the optional `totalCount` closure; finished by
+/// [`over_slice`](Self::over_slice) or [`fetch`](Self::fetch).
+///
+/// Made by the derive's `Article::connection(order_by, args)` (or
+/// [`ConnectionRequest::new`]). An invalid argument does not fail here but
+/// in the finishing call, as a GraphQL error with `extensions.code`, so a
+/// resolver stays one expression:
+///
+/// ```
+/// # use keypage_runtime::graphql::doc_support::*;
+/// use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
+/// use keypage_runtime::PageArgs;
+/// use keypage_runtime::graphql::{Connection, ConnectionRequest};
+///
+/// struct Query;
+///
+/// #[Object]
+/// impl Query {
+///     async fn rows(
+///         &self,
+///         ctx: &Context<'_>,
+///         after: Option<String>,
+///         before: Option<String>,
+///         first: Option<i32>,
+///         last: Option<i32>,
+///         order_by: Option<RowOrder>,
+///     ) -> async_graphql::Result<Connection<Row>> {
+///         let args = PageArgs { first, after, last, before };
+///         ConnectionRequest::<Row>::new(order_by, args).over_slice(ctx.data_unchecked::<Vec<Row>>())
+///     }
+/// }
+///
+/// let rows: Vec<Row> = (1..=5).map(|id| Row { id }).collect();
+/// let schema = Schema::build(Query, EmptyMutation, EmptySubscription).data(rows).finish();
+/// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let response = runtime.block_on(
+///     schema.execute("{ rows(first: 2, orderBy: DESC) { nodes { id } pageInfo { hasNextPage } totalCount } }"),
+/// );
+/// assert_eq!(
+///     response.data,
+///     async_graphql::value!({ "rows": {
+///         "nodes": [{ "id": 5 }, { "id": 4 }],
+///         "pageInfo": { "hasNextPage": true },
+///         "totalCount": 5,
+///     }}),
+/// );
+/// ```
+pub struct ConnectionRequest<R: Paginate> {
+    query: Result<AnyKeysetQuery<R>, PageError>,
+    count: Option<BoxFuture<'static, Result<i32, Error>>>,
+}
+
+impl<R: Paginate> ConnectionRequest<R> {
+    /// Validates `args` for `order` (the default ordering when `None`).
+    pub fn new(order: Option<R::Order>, args: PageArgs) -> Self
+    where
+        R::Order: Default,
+    {
+        ConnectionRequest {
+            query: AnyKeysetQuery::new(order.unwrap_or_default(), &args),
+            count: None,
+        }
+    }
+
+    /// Sets how `totalCount` is computed: `count` is called only if the
+    /// query selects `totalCount`, at most once. Any integer type that fits
+    /// GraphQL's `Int` (`i64` from SQL `COUNT(*)`, `usize`, ...) will do.
+    ///
+    /// ```
+    /// # use keypage_runtime::graphql::doc_support::*;
+    /// # use keypage_runtime::graphql::ConnectionRequest;
+    /// # use keypage_runtime::PageArgs;
+    /// let rows: Vec<Row> = (1..=5).map(|id| Row { id }).collect();
+    /// let connection = ConnectionRequest::<Row>::new(None, PageArgs::first(2))
+    ///     .total_count(|| async { Ok::<_, std::convert::Infallible>(1_000_i64) }) // e.g. a COUNT(*)
+    ///     .over_slice(&rows)
+    ///     .unwrap();
+    /// assert_eq!(connection.edges.len(), 2);
+    /// ```
+    #[must_use]
+    pub fn total_count<F, Fut, N, E>(mut self, count: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<N, E>> + Send + 'static,
+        N: TryInto<i32> + fmt::Display + Copy + Send,
+        E: Into<Error>,
+    {
+        self.count = Some(Box::pin(async move {
+            let n = count().await.map_err(Into::into)?;
+            n.try_into().map_err(|_| {
+                coded(
+                    format!("`totalCount` is {n}, beyond GraphQL's 32-bit `Int`"),
+                    "TOTAL_COUNT_OUT_OF_RANGE",
+                    None,
+                )
+            })
+        }));
+        self
+    }
+
+    /// The connection over an in-memory collection, paged exactly as
+    /// [`page_slice`](crate::page_slice) pages it; `items` need not be
+    /// sorted. Nodes are clones of the rows. `totalCount` is `items.len()`
+    /// unless [`total_count`](Self::total_count) says otherwise.
+    ///
+    /// # Errors
+    ///
+    /// The page arguments' [`PageError`], as a GraphQL error with
+    /// `extensions.code` (and `extensions.argument`).
+    pub fn over_slice(self, items: &[R]) -> async_graphql::Result<Connection<R>>
+    where
+        R: Clone + OutputType,
+    {
+        let query = self.query.map_err(|e| e.extend())?;
+        let page = query.page_slice(items).map(Clone::clone);
+        let len = items.len();
+        let count = self
+            .count
+            .unwrap_or_else(|| Box::pin(async move { count_in_range(len) }));
+        Ok(into_connection(page, Some(count)))
+    }
+
+    /// The connection over any data source: `fetch` receives the validated
+    /// query for the chosen ordering ([`AnyKeysetQuery`]) and returns the
+    /// page, in whatever node type the schema exposes. It is not called when
+    /// the arguments are invalid.
+    ///
+    /// ```
+    /// # use keypage_runtime::graphql::doc_support::*;
+    /// # use keypage_runtime::graphql::ConnectionRequest;
+    /// # use keypage_runtime::PageArgs;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// // A data source that takes a key and a limit (here: a sorted Vec).
+    /// let ids: Vec<i64> = (1..=5).collect();
+    /// let connection = ConnectionRequest::<Row>::new(None, PageArgs::first(2))
+    ///     .fetch(|query| async move {
+    ///         let after = query.after().map_or(0, |keys| match keys[..] {
+    ///             [keypage_runtime::Value::Int(id)] => id,
+    ///             _ => 0,
+    ///         });
+    ///         let limit = query.limit() as usize;
+    ///         let mut rows: Vec<Row> = ids.iter().filter(|&&id| id > after).map(|&id| Row { id }).collect();
+    ///         let has_next = rows.len() > limit;
+    ///         rows.truncate(limit);
+    ///         Ok::<_, async_graphql::Error>(query.page(rows, after > 0, has_next))
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(connection.edges.iter().map(|e| e.node.id).collect::<Vec<_>>(), [1, 2]);
+    /// assert!(connection.has_next_page);
+    /// # });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The page arguments' [`PageError`] as a GraphQL error with
+    /// `extensions.code`, or `fetch`'s error.
+    pub async fn fetch<N, F, Fut, E>(self, fetch: F) -> async_graphql::Result<Connection<R, N>>
+    where
+        N: OutputType,
+        F: FnOnce(AnyKeysetQuery<R>) -> Fut,
+        Fut: Future<Output = Result<Page<N>, E>>,
+        E: Into<Error>,
+    {
+        let query = self.query.map_err(|e| e.extend())?;
+        let page = fetch(query).await.map_err(Into::into)?;
+        Ok(into_connection(page, self.count))
+    }
+}
+
+impl<R: Paginate> fmt::Debug for ConnectionRequest<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionRequest")
+            .field("query", &self.query)
+            .field("total_count", &self.count.is_some())
+            .finish()
+    }
+}
+
+fn count_in_range(n: usize) -> Result<i32, Error> {
+    i32::try_from(n).map_err(|_| {
+        coded(
+            format!("`totalCount` is {n}, beyond GraphQL's 32-bit `Int`"),
+            "TOTAL_COUNT_OUT_OF_RANGE",
+            None,
+        )
+    })
+}
+
+/// A keypage [`Page`] as an async-graphql connection.
+fn into_connection<R: Paginate, N: OutputType>(
+    page: Page<N>,
+    count: Option<BoxFuture<'static, Result<i32, Error>>>,
+) -> Connection<R, N> {
+    let mut connection = Connection::with_additional_fields(
+        page.page_info.has_previous_page,
+        page.page_info.has_next_page,
+        TotalCount::new(count),
+    );
+    connection.edges.extend(
+        page.edges
+            .into_iter()
+            .map(|edge| connection::Edge::new(edge.cursor, edge.node)),
+    );
+    connection
+}

@@ -1,0 +1,271 @@
+//! async-graphql 7 integration (feature `graphql`): Relay connections with
+//! validated arguments, coded errors and a lazy `totalCount`.
+//!
+//! With the feature on, `#[derive(Paginate)]` on `Article` also generates:
+//!
+//! * `impl async_graphql::connection::CursorType` for every cursor type
+//!   (`ArticleCursor`, `ArticleTitleCursor`), with
+//!   [`CursorError`](crate::CursorError) as the error;
+//! * `ArticleOrder` as a GraphQL input enum named `ArticleOrder`, one value
+//!   per ordering (`DEFAULT`, or the `order_name`, and each
+//!   `ordering(name = ..)`) described by its `order_by` keys; take it as an
+//!   `orderBy: ArticleOrder` argument (`Option<ArticleOrder>`, `None` being
+//!   the default ordering);
+//! * `type ArticleConnection = keypage::graphql::Connection<Article>`: the
+//!   GraphQL types `ArticleConnection` (`pageInfo`, `edges`, `nodes`,
+//!   `totalCount`) and `ArticleEdge` (`cursor`, `node`);
+//! * `Article::connection(order_by, args)`, a [`ConnectionRequest`] that a
+//!   resolver finishes in one call: [`over_slice`](ConnectionRequest::over_slice)
+//!   for an in-memory collection, [`fetch`](ConnectionRequest::fetch) for
+//!   any data source, optionally with
+//!   [`total_count`](ConnectionRequest::total_count) first.
+//!
+//! Every [`PageError`](crate::PageError) reaches the client as a GraphQL
+//! error whose message names the argument and the allowed range, with
+//! `extensions.code` one of `FIRST_AND_LAST`, `PAGE_SIZE_OUT_OF_RANGE`,
+//! `INVALID_CURSOR`, `CURSOR_ORDER_MISMATCH`, and `extensions.argument` the
+//! argument at fault (see [`ErrorExtensions`](async_graphql::ErrorExtensions)
+//! on `PageError` to convert one yourself).
+//!
+//! The order enum is an input type only: async-graphql's `OutputType`
+//! changes shape with its `boxed-trait` feature, which code generated into
+//! the user's crate cannot see.
+
+mod connection;
+mod error;
+mod order;
+mod query;
+
+pub use async_graphql;
+
+pub use connection::{Connection, ConnectionName, ConnectionRequest, EdgeName, TotalCount};
+#[doc(hidden)]
+pub use order::{OrderValue, register_order_enum};
+pub use query::{AnyKeysetQuery, QueryVisitor};
+
+/// Not public API: the GraphQL items `#[derive(Paginate)]` adds, as
+/// `::keypage::__private::__keypage_graphql! { .. }`. Without the `graphql`
+/// feature the macro expands to nothing, so the derive emits it
+/// unconditionally.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __keypage_graphql {
+    (
+        row: $row:ident,
+        vis: $vis:vis,
+        connection: $connection:ident = $connection_doc:literal,
+        order: $order:ident = $order_doc:literal {
+            $($variant:ident = $name:literal : $keys:literal,)+
+        },
+        cursors: [$($cursor:ident),+ $(,)?],
+    ) => {
+        #[doc = $connection_doc]
+        $vis type $connection = $crate::graphql::Connection<$row>;
+
+        const _: () = {
+            impl $row {
+                /// The Relay connection request for `order` (the default
+                /// ordering when `None`) and `args`, validated: finish it
+                /// with `over_slice` or `fetch` (see `keypage::graphql`).
+                #[must_use]
+                $vis fn connection(
+                    order: ::core::option::Option<$order>,
+                    args: $crate::PageArgs,
+                ) -> $crate::graphql::ConnectionRequest<Self> {
+                    $crate::graphql::ConnectionRequest::new(order, args)
+                }
+            }
+
+            #[automatically_derived]
+            impl $crate::graphql::async_graphql::resolver_utils::EnumType for $order {
+                fn items() -> &'static [$crate::graphql::async_graphql::resolver_utils::EnumItem<Self>] {
+                    &[$($crate::graphql::async_graphql::resolver_utils::EnumItem {
+                        name: $name,
+                        value: $order::$variant,
+                    }),+]
+                }
+            }
+
+            #[automatically_derived]
+            impl $crate::graphql::async_graphql::InputType for $order {
+                type RawValueType = Self;
+
+                fn type_name() -> ::std::borrow::Cow<'static, ::core::primitive::str> {
+                    ::std::borrow::Cow::Borrowed(::core::stringify!($order))
+                }
+
+                fn create_type_info(
+                    registry: &mut $crate::graphql::async_graphql::registry::Registry,
+                ) -> ::std::string::String {
+                    $crate::graphql::register_order_enum::<Self>(registry, $order_doc, &[
+                        $($crate::graphql::OrderValue { name: $name, description: $keys }),+
+                    ])
+                }
+
+                fn parse(
+                    value: ::core::option::Option<$crate::graphql::async_graphql::Value>,
+                ) -> $crate::graphql::async_graphql::InputValueResult<Self> {
+                    $crate::graphql::async_graphql::resolver_utils::parse_enum(
+                        value.unwrap_or_default(),
+                    )
+                }
+
+                fn to_value(&self) -> $crate::graphql::async_graphql::Value {
+                    $crate::graphql::async_graphql::resolver_utils::enum_value(*self)
+                }
+
+                fn as_raw_value(&self) -> ::core::option::Option<&Self> {
+                    ::core::option::Option::Some(self)
+                }
+            }
+
+            $(
+                #[automatically_derived]
+                impl $crate::graphql::async_graphql::connection::CursorType for $cursor {
+                    type Error = $crate::CursorError;
+
+                    fn decode_cursor(
+                        s: &::core::primitive::str,
+                    ) -> ::core::result::Result<Self, $crate::CursorError> {
+                        <Self as $crate::Cursor>::decode(s)
+                    }
+
+                    fn encode_cursor(&self) -> ::std::string::String {
+                        <Self as $crate::Cursor>::encode(self)
+                    }
+                }
+            )+
+        };
+    };
+}
+
+/// Not public API: a row type implemented by hand, as the derive would, for
+/// the examples of this crate (which cannot use the derive).
+#[doc(hidden)]
+pub mod doc_support {
+    use core::cmp::Ordering;
+
+    use crate::{
+        Cursor, CursorError, CursorReader, CursorWriter, KeySpec, Keyset, OrderVisitor,
+        OrderingSpec, Paginate, SortOrder, Value,
+    };
+
+    /// A row.
+    #[derive(Debug, Clone, PartialEq, Eq, async_graphql::SimpleObject)]
+    pub struct Row {
+        /// Its unique key.
+        pub id: i64,
+    }
+
+    /// The orderings of [`Row`].
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum RowOrder {
+        /// `id asc`.
+        #[default]
+        Default,
+        /// `id desc`.
+        Desc,
+    }
+
+    /// `id` in the ordering `DEFAULT`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RowCursor {
+        /// The key.
+        pub id: i64,
+    }
+
+    /// `id` in the ordering `DESC`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RowDescCursor {
+        /// The key.
+        pub id: i64,
+    }
+
+    static ASC: [KeySpec; 1] = [KeySpec {
+        field: "id",
+        column: "id",
+        order: SortOrder::Asc,
+        nulls: None,
+    }];
+    static DESC: [KeySpec; 1] = [KeySpec {
+        field: "id",
+        column: "id",
+        order: SortOrder::Desc,
+        nulls: None,
+    }];
+    static DEFAULT_SPEC: OrderingSpec = OrderingSpec {
+        type_name: "Row",
+        name: "DEFAULT",
+        keys: &ASC,
+        fingerprint: 1,
+    };
+    static DESC_SPEC: OrderingSpec = OrderingSpec {
+        type_name: "Row",
+        name: "DESC",
+        keys: &DESC,
+        fingerprint: 2,
+    };
+
+    macro_rules! keyset {
+        ($cursor:ident, $keys:ident, $spec:ident, $fingerprint:literal) => {
+            impl Cursor for $cursor {
+                fn encode(&self) -> String {
+                    let mut writer = CursorWriter::new($fingerprint);
+                    writer.write(&self.id);
+                    writer.finish()
+                }
+                fn decode(s: &str) -> Result<Self, CursorError> {
+                    let mut reader = CursorReader::open(s, $fingerprint)?;
+                    let id = reader.read()?;
+                    reader.finish()?;
+                    Ok($cursor { id })
+                }
+            }
+            impl Keyset for $cursor {
+                type Row = Row;
+                const ORDERING: &'static OrderingSpec = &$spec;
+                fn from_row(row: &Row) -> Self {
+                    $cursor { id: row.id }
+                }
+                fn cmp_row(row: &Row, cursor: &Self) -> Ordering {
+                    $keys[0].compare(&row.id, &cursor.id)
+                }
+                fn cmp_rows(a: &Row, b: &Row) -> Ordering {
+                    $keys[0].compare(&a.id, &b.id)
+                }
+                fn values(&self) -> Vec<Value> {
+                    vec![Value::Int(self.id)]
+                }
+            }
+        };
+    }
+    keyset!(RowCursor, ASC, DEFAULT_SPEC, 1);
+    keyset!(RowDescCursor, DESC, DESC_SPEC, 2);
+
+    impl Paginate for Row {
+        type Cursor = RowCursor;
+        type Order = RowOrder;
+        const ORDERINGS: &'static [&'static OrderingSpec] = &[&DEFAULT_SPEC, &DESC_SPEC];
+        const MAX_PAGE_SIZE: u32 = 100;
+        const DEFAULT_PAGE_SIZE: u32 = 20;
+        const TABLE: Option<&'static str> = None;
+        const COLUMNS: &'static [&'static str] = &["id"];
+        fn with_order<V: OrderVisitor<Self>>(order: RowOrder, visitor: V) -> V::Output {
+            match order {
+                RowOrder::Default => visitor.visit::<RowCursor>(),
+                RowOrder::Desc => visitor.visit::<RowDescCursor>(),
+            }
+        }
+    }
+
+    crate::__keypage_graphql! {
+        row: Row,
+        vis: pub,
+        connection: RowConnection = "The connection of [`Row`].",
+        order: RowOrder = "The orderings of `Row`." {
+            Default = "DEFAULT": "id asc",
+            Desc = "DESC": "id desc",
+        },
+        cursors: [RowCursor, RowDescCursor],
+    }
+}

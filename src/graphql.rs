@@ -1,0 +1,86 @@
+//! async-graphql 7 integration (feature `graphql`): Relay connections with
+//! validated arguments, coded errors and a lazy `totalCount`.
+//!
+//! With the feature on, `#[derive(Paginate)]` on `Article` also generates
+//! `ArticleConnection` (GraphQL types `ArticleConnection` and `ArticleEdge`),
+//! `ArticleOrder` as the GraphQL enum `ArticleOrder`, `CursorType` for the
+//! cursor types, and `Article::connection(order_by, args)`, which a
+//! resolver finishes in one call:
+//!
+//! ```
+//! use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
+//! use keypage::PageArgs;
+//!
+//! #[derive(keypage::Paginate, SimpleObject, Clone)]
+//! #[paginate(order_by = "created_at desc, id desc")]
+//! #[paginate(ordering(name = "TITLE", order_by = "title asc, id asc"))]
+//! struct Article {
+//!     #[paginate(unique)]
+//!     id: i64,
+//!     title: String,
+//!     created_at: i64,
+//! }
+//!
+//! struct Query;
+//!
+//! #[Object]
+//! impl Query {
+//!     async fn articles(
+//!         &self,
+//!         ctx: &Context<'_>,
+//!         after: Option<String>,
+//!         before: Option<String>,
+//!         first: Option<i32>,
+//!         last: Option<i32>,
+//!         order_by: Option<ArticleOrder>,
+//!     ) -> async_graphql::Result<ArticleConnection> {
+//!         let args = PageArgs { first, after, last, before };
+//!         Article::connection(order_by, args).over_slice(ctx.data_unchecked::<Vec<Article>>())
+//!     }
+//! }
+//!
+//! let articles: Vec<Article> = (1..=5)
+//!     .map(|id| Article { id, title: format!("#{id}"), created_at: 100 + id })
+//!     .collect();
+//! let schema = Schema::build(Query, EmptyMutation, EmptySubscription).data(articles).finish();
+//! let run = |query: &str| {
+//!     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//!     runtime.block_on(schema.execute(query)).into_result()
+//! };
+//!
+//! let page = run("{ articles(first: 2) { nodes { id } pageInfo { hasNextPage } totalCount } }");
+//! assert_eq!(
+//!     page.unwrap().data,
+//!     async_graphql::value!({ "articles": {
+//!         "nodes": [{ "id": 5 }, { "id": 4 }],
+//!         "pageInfo": { "hasNextPage": true },
+//!         "totalCount": 5,
+//!     }}),
+//! );
+//!
+//! // Another ordering, and the next page after a cursor.
+//! let end = run("{ articles(first: 2, orderBy: TITLE) { pageInfo { endCursor } } }").unwrap().data;
+//! let end = end.into_json().unwrap()["articles"]["pageInfo"]["endCursor"].clone();
+//! let next = run(&format!("{{ articles(first: 2, orderBy: TITLE, after: {end}) {{ nodes {{ title }} }} }}"));
+//! assert_eq!(
+//!     next.unwrap().data,
+//!     async_graphql::value!({ "articles": { "nodes": [{ "title": "#3" }, { "title": "#4" }] } }),
+//! );
+//!
+//! // Invalid arguments are GraphQL errors with a stable `extensions.code`.
+//! let errors = run("{ articles(first: 1000) { totalCount } }").unwrap_err();
+//! assert_eq!(errors[0].message, "`first` must be between 0 and 100, got 1000");
+//! let code = errors[0].extensions.as_ref().and_then(|e| e.get("code")).cloned();
+//! assert_eq!(code, Some(async_graphql::Value::from("PAGE_SIZE_OUT_OF_RANGE")));
+//! ```
+//!
+//! For another data source, [`ConnectionRequest::fetch`] hands the
+//! validated query of the chosen ordering ([`AnyKeysetQuery`]) to an async
+//! closure that returns a [`Page`](crate::Page); `totalCount` comes from
+//! [`ConnectionRequest::total_count`], called only when a query selects
+//! it. The items below are documented in full where they are defined.
+
+pub use keypage_runtime::graphql::{
+    AnyKeysetQuery, Connection, ConnectionName, ConnectionRequest, EdgeName, QueryVisitor,
+    TotalCount, async_graphql,
+};
