@@ -153,11 +153,17 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for ProbeSql<'_, DB> {
         let dialect = DB::DIALECT;
         let mut qb = QueryBuilder::new(self.prefix);
         plan.push_probe_with(&mut qb, |qb| {
-            let _ = qb.push(format!("SELECT 1 AS keypage_probe FROM {}", dialect.quote("events")));
+            let _ = qb.push(format!(
+                "SELECT 1 AS keypage_probe FROM {}",
+                dialect.quote("events")
+            ));
             Ok(WhereClause::Absent)
         })
         .unwrap();
-        assert_eq!(qb.sql().as_str(), format!("{}{}", self.prefix, sent.as_str()));
+        assert_eq!(
+            qb.sql().as_str(),
+            format!("{}{}", self.prefix, sent.as_str())
+        );
         qb
     }
 }

@@ -20,7 +20,6 @@
 
 use super::{Dialect, KeyBound, Side, SqlWriter};
 use crate::args::{KeysetQuery, PageDirection};
-use crate::cursor::Value;
 use crate::keyset::Keyset;
 use crate::ordering::KeySpec;
 use crate::page::{Edge, Page};
@@ -382,7 +381,12 @@ where
 /// 10,000 rows read for a 20-row page) instead of reading the index in
 /// order, which it does for `ORDER BY id DESC`. Equal on every row, the key
 /// orders nothing.
-fn push_order<W: SqlWriter + ?Sized>(out: &mut W, keys: &[KeySpec], reversed: bool, pinned_null: bool) {
+fn push_order<W: SqlWriter + ?Sized>(
+    out: &mut W,
+    keys: &[KeySpec],
+    reversed: bool,
+    pinned_null: bool,
+) {
     out.push_sql(" ORDER BY ");
     let keys = match keys {
         [_, rest @ ..] if pinned_null && out.dialect() == Dialect::MySql && !rest.is_empty() => {
