@@ -1,0 +1,216 @@
+//! Benchmark 1: the cursor codec.
+//!
+//! Encode, decode and round trip of keypage's derived cursors against
+//! async-graphql 7's `OpaqueCursor` (serde_json + URL-safe base64) holding
+//! the same values, for a `(created_at desc, id desc)` ordering and a 4-key
+//! ordering with a `String` and an `Option`, on typical and worst-case
+//! values. Prints a summary table (medians, ratios, encoded lengths) at the
+//! end and writes it to `$CARGO_TARGET_DIR/keypage-bench/codec.md`.
+//!
+//! ```sh
+//! CARGO_TARGET_DIR=target cargo bench --bench codec
+//! ```
+
+use std::hint::black_box;
+
+use async_graphql::connection::{CursorType, OpaqueCursor};
+use criterion::Criterion;
+use keypage::Cursor as _;
+
+#[path = "common/report.rs"]
+mod report;
+
+/// `(created_at, id)`: the cursor of the classic feed ordering.
+#[derive(keypage::Paginate)]
+#[paginate(order_by = "created_at desc, id desc")]
+#[allow(dead_code)]
+struct Article {
+    #[paginate(unique)]
+    id: i64,
+    created_at: i64,
+}
+
+/// A 4-key ordering with a `String` and an `Option`.
+#[derive(keypage::Paginate)]
+#[paginate(order_by = "author asc, priority desc nulls last, created_at desc, id asc")]
+#[allow(dead_code)]
+struct Task {
+    #[paginate(unique)]
+    id: i64,
+    author: String,
+    priority: Option<i32>,
+    created_at: i64,
+}
+
+type Opaque2 = OpaqueCursor<(i64, i64)>;
+type Opaque4 = OpaqueCursor<(String, Option<i32>, i64, i64)>;
+
+struct Case {
+    name: &'static str,
+    keypage: Box<dyn Fn() -> String>,
+    keypage_rt: Box<dyn Fn(&str) -> bool>,
+    opaque: Box<dyn Fn() -> String>,
+    opaque_rt: Box<dyn Fn(&str) -> bool>,
+}
+
+fn two_key(name: &'static str, created_at: i64, id: i64) -> Case {
+    let k = ArticleCursor { created_at, id };
+    let o = OpaqueCursor((created_at, id));
+    Case {
+        name,
+        keypage: Box::new(move || black_box(&k).encode()),
+        keypage_rt: Box::new(|s| ArticleCursor::decode(black_box(s)).is_ok()),
+        opaque: Box::new(move || black_box(&o).encode_cursor()),
+        opaque_rt: Box::new(|s| Opaque2::decode_cursor(black_box(s)).is_ok()),
+    }
+}
+
+fn four_key(
+    name: &'static str,
+    author: &str,
+    priority: Option<i32>,
+    created_at: i64,
+    id: i64,
+) -> Case {
+    let k = TaskCursor {
+        author: author.to_owned(),
+        priority,
+        created_at,
+        id,
+    };
+    let o = OpaqueCursor((author.to_owned(), priority, created_at, id));
+    Case {
+        name,
+        keypage: Box::new(move || black_box(&k).encode()),
+        keypage_rt: Box::new(|s| TaskCursor::decode(black_box(s)).is_ok()),
+        opaque: Box::new(move || black_box(&o).encode_cursor()),
+        opaque_rt: Box::new(|s| Opaque4::decode_cursor(black_box(s)).is_ok()),
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // A millisecond timestamp of late 2024 and a six-digit id.
+        two_key("2key_typical", 1_732_000_000_123, 123_456),
+        // The longest either encoding gets: the most negative i64 twice.
+        two_key("2key_worst", i64::MIN, i64::MIN),
+        four_key(
+            "4key_typical",
+            "ada.lovelace",
+            Some(3),
+            1_732_000_000_123,
+            123_456,
+        ),
+        // Worst for the fixed-size parts; a String key grows both encodings
+        // by its length.
+        four_key(
+            "4key_worst",
+            "ada.lovelace",
+            Some(i32::MIN),
+            i64::MIN,
+            i64::MIN,
+        ),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    for case in cases() {
+        let k_str = (case.keypage)();
+        let o_str = (case.opaque)();
+        assert!((case.keypage_rt)(&k_str) && (case.opaque_rt)(&o_str));
+        let mut g = c.benchmark_group(format!("codec/{}", case.name));
+        g.bench_function("keypage/encode", |b| b.iter(|| (case.keypage)()));
+        g.bench_function("keypage/decode", |b| b.iter(|| (case.keypage_rt)(&k_str)));
+        g.bench_function("keypage/roundtrip", |b| {
+            b.iter(|| (case.keypage_rt)(&(case.keypage)()))
+        });
+        g.bench_function("opaque/encode", |b| b.iter(|| (case.opaque)()));
+        g.bench_function("opaque/decode", |b| b.iter(|| (case.opaque_rt)(&o_str)));
+        g.bench_function("opaque/roundtrip", |b| {
+            b.iter(|| (case.opaque_rt)(&(case.opaque)()))
+        });
+        g.finish();
+    }
+}
+
+fn summary() {
+    let est = report::Estimates::new();
+    let mut t = report::Table::new(&[
+        "case",
+        "op",
+        "keypage (ns)",
+        "OpaqueCursor (ns)",
+        "OpaqueCursor / keypage",
+    ]);
+    let mut lens = report::Table::new(&[
+        "case",
+        "keypage cursor",
+        "OpaqueCursor",
+        "keypage / OpaqueCursor",
+    ]);
+    for case in cases() {
+        for op in ["encode", "decode", "roundtrip"] {
+            let group = format!("codec/{}", case.name);
+            let k = est.median_ns(&group, &format!("keypage_{op}"));
+            let o = est.median_ns(&group, &format!("opaque_{op}"));
+            t.row(vec![
+                case.name.into(),
+                op.into(),
+                report::ns(k),
+                report::ns(o),
+                report::ratio(o, k),
+            ]);
+        }
+        let (k, o) = ((case.keypage)(), (case.opaque)());
+        lens.row(vec![
+            case.name.into(),
+            format!("{} chars `{k}`", k.len()),
+            format!("{} chars `{o}`", o.len()),
+            format!("{:.0}%", 100.0 * k.len() as f64 / o.len() as f64),
+        ]);
+    }
+    let text = format!(
+        "### Codec: median time per operation\n\n{}\n### Codec: encoded length\n\n{}",
+        t.markdown(),
+        lens.markdown()
+    );
+    report::emit("codec.md", &text);
+}
+
+/// `KEYPAGE_CODEC_PROFILE=2key_typical/keypage/100000` runs that round trip
+/// that many times and exits, for `valgrind --tool=callgrind` (instruction
+/// counts do not care how busy the machine is): run it with 0 and with N,
+/// the difference over N is the instructions per round trip.
+fn profile(spec: &str) {
+    let mut parts = spec.split('/');
+    let (case, who, n) = (parts.next(), parts.next(), parts.next());
+    let n: u64 = n
+        .and_then(|n| n.parse().ok())
+        .expect("CASE/keypage|opaque/N");
+    let case = cases()
+        .into_iter()
+        .find(|c| Some(c.name) == case)
+        .expect("a case name, e.g. 2key_typical");
+    for _ in 0..n {
+        let ok = match who {
+            Some("keypage") => (case.keypage_rt)(&(case.keypage)()),
+            Some("opaque") => (case.opaque_rt)(&(case.opaque)()),
+            _ => panic!("keypage or opaque"),
+        };
+        assert!(black_box(ok));
+    }
+}
+
+fn main() {
+    report::started();
+    if let Ok(spec) = std::env::var("KEYPAGE_CODEC_PROFILE") {
+        return profile(&spec);
+    }
+    let mut c = Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+    summary();
+}
