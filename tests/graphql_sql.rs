@@ -1,0 +1,740 @@
+//! The example server's schema (`examples/server/schema.rs`), executed
+//! against SQLite and PostgreSQL: whole walks in both directions and both
+//! orderings with exact `pageInfo`, a filter combined with cursors, every
+//! argument error with its `extensions.code` (and a database failure as a
+//! bare `INTERNAL` error, no SQL shown), the SDL (snapshot), and what each
+//! query costs in SQL statements (the DataLoader's one batch for
+//! `Article.author`, the lazy `totalCount`).
+//!
+//! # How statements are counted
+//!
+//! sqlx reports every statement it sends as a `tracing` event with target
+//! `sqlx::query` (its `QueryLogger`, fired when the statement finishes,
+//! whatever the log level configured, if a subscriber wants it). This test
+//! binary installs a global subscriber that records each such event with
+//! the thread it was emitted on. A measurement sends a start and an end
+//! marker statement (`SELECT 'keypage-marker-…'`) through the same pool and
+//! keeps the events between them on the marker's thread: SQLite runs all
+//! statements of the one-connection test pool on that connection's worker
+//! thread; PostgreSQL connections run inside the test's current-thread
+//! runtime, so on the test's thread (the DataLoader's spawned batch too).
+//! Tests running in parallel use other threads and are not counted.
+
+mod support;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use async_graphql::{Executor, Request, Variables};
+use serde_json::{Value as Json, json};
+use sqlx::{AssertSqlSafe, Executor as _, PgPool, SqlitePool};
+
+/// The schema on SQLite, as the example serves it.
+#[allow(clippy::duplicate_mod)] // on purpose: one schema, two databases
+#[path = "../examples/server"]
+mod sqlite {
+    pub type Db = sqlx::Sqlite;
+    #[allow(dead_code)]
+    pub mod schema;
+}
+
+/// The same schema on PostgreSQL.
+#[allow(clippy::duplicate_mod)]
+#[path = "../examples/server"]
+mod postgres {
+    pub type Db = sqlx::Postgres;
+    #[allow(dead_code)]
+    pub mod schema;
+}
+
+// ---------------------------------------------------------------------------
+// Data: 137 articles with heavy ties on both orderings' leading keys.
+
+const ARTICLES: i64 = 137;
+const AUTHORS: i64 = 10;
+/// Byte order: "Apple" < "Zebra" < "apple" < "b" < "Ähre".
+const TITLES: [&str; 5] = ["Zebra", "apple", "Apple", "Ähre", "b"];
+
+#[derive(Debug, Clone)]
+struct Row {
+    id: i64,
+    title: String,
+    created_at: i64,
+    author_id: i64,
+}
+
+fn rows() -> Vec<Row> {
+    (1..=ARTICLES)
+        .map(|id| Row {
+            id,
+            title: TITLES[(id * 7 % 5) as usize].to_owned(),
+            created_at: 1_000 + id * 37 % 23,
+            author_id: 1 + id % AUTHORS,
+        })
+        .collect()
+}
+
+/// The ids in the ordering `order` (`NEWEST` or `TITLE`), of one author or all.
+fn expected(order: &str, author: Option<i64>) -> Vec<i64> {
+    let mut rows: Vec<Row> = rows()
+        .into_iter()
+        .filter(|r| author.is_none_or(|a| r.author_id == a))
+        .collect();
+    match order {
+        "NEWEST" => rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
+        "TITLE" => rows.sort_by_key(|r| (r.title.clone(), r.id)),
+        other => panic!("no ordering {other}"),
+    }
+    rows.into_iter().map(|r| r.id).collect()
+}
+
+fn setup_sql(big_int: &str) -> Vec<String> {
+    let mut sql: Vec<String> = sqlite::schema::tables(big_int).into();
+    sql.extend(sqlite::schema::INDEXES.iter().map(|s| s.to_string()));
+    let authors: Vec<String> = (1..=AUTHORS)
+        .map(|id| format!("({id}, 'Author {id}')"))
+        .collect();
+    sql.push(format!(
+        "INSERT INTO authors (id, name) VALUES {}",
+        authors.join(", ")
+    ));
+    let articles: Vec<String> = rows()
+        .iter()
+        .map(|r| {
+            format!(
+                "({}, '{}', {}, {})",
+                r.id, r.title, r.created_at, r.author_id
+            )
+        })
+        .collect();
+    sql.push(format!(
+        "INSERT INTO articles (id, title, created_at, author_id) VALUES {}",
+        articles.join(", ")
+    ));
+    sql
+}
+
+/// A schema over a fresh database, and its pool for the statement markers.
+struct Env<S> {
+    schema: S,
+    db: Db,
+}
+
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    async fn execute(&self, sql: String) {
+        match self {
+            Db::Sqlite(pool) => pool.execute(AssertSqlSafe(sql)).await.map(drop),
+            Db::Postgres(pool) => pool.execute(AssertSqlSafe(sql)).await.map(drop),
+        }
+        .expect("statement");
+    }
+
+    async fn mark(&self, marker: &str) {
+        self.execute(format!("SELECT '{marker}'")).await;
+    }
+}
+
+async fn on_sqlite() -> Env<sqlite::schema::AppSchema> {
+    install_counter();
+    let pool = support::sqlite_pool().await;
+    for sql in setup_sql("INTEGER") {
+        pool.execute(AssertSqlSafe(sql))
+            .await
+            .expect("SQLite setup");
+    }
+    Env {
+        schema: sqlite::schema::schema_with_batch_delay(pool.clone(), BATCH_DELAY),
+        db: Db::Sqlite(pool),
+    }
+}
+
+async fn on_postgres() -> Option<Env<postgres::schema::AppSchema>> {
+    install_counter();
+    let pool = support::pg_pool().await?;
+    for sql in setup_sql("BIGINT") {
+        pool.execute(AssertSqlSafe(sql))
+            .await
+            .expect("PostgreSQL setup");
+    }
+    Some(Env {
+        schema: postgres::schema::schema_with_batch_delay(pool.clone(), BATCH_DELAY),
+        db: Db::Postgres(pool),
+    })
+}
+
+/// The authors' DataLoader batches by time (async-graphql's design: the
+/// ids asked for within a delay go into one query). The example waits 10 ms;
+/// the tests wait 200 ms, so that the exact statement counts hold even when
+/// the machine is so busy that resolving one page takes longer than 10 ms.
+const BATCH_DELAY: Duration = Duration::from_millis(200);
+
+/// Each scenario below runs on both databases.
+macro_rules! on_both {
+    ($($scenario:ident),+ $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario(&super::on_sqlite().await).await;
+                }
+            )+
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    let Some(env) = super::on_postgres().await else { return };
+                    super::$scenario(&env).await;
+                }
+            )+
+        }
+    };
+}
+
+on_both!(
+    forward_walks,
+    backward_walks,
+    filter_with_cursors,
+    argument_errors,
+    total_count_is_lazy,
+    one_author_batch_per_page,
+    ordering_switch,
+    database_errors_do_not_leak,
+);
+
+/// The example's SDL: an accidental change to the schema shows here.
+#[tokio::test]
+async fn example_schema_sdl() {
+    let sdl = on_sqlite().await.schema.sdl();
+    if let Some(env) = on_postgres().await {
+        assert_eq!(env.schema.sdl(), sdl, "one schema whatever the database");
+    }
+    insta::assert_snapshot!("example_schema_sdl", sdl);
+}
+
+// ---------------------------------------------------------------------------
+// Running queries.
+
+/// The whole response as JSON (`data`, `errors`).
+async fn run(schema: &impl Executor, query: &str, variables: Json) -> Json {
+    let request = Request::new(query).variables(Variables::from_json(variables));
+    serde_json::to_value(schema.execute(request).await).expect("response as JSON")
+}
+
+const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String,
+                          $orderBy: ArticleOrder, $authorId: Int) {
+  articles(first: $first, after: $after, last: $last, before: $before,
+           orderBy: $orderBy, authorId: $authorId) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}";
+
+struct PageOut {
+    ids: Vec<i64>,
+    cursors: Vec<String>,
+    has_next: bool,
+    has_previous: bool,
+    start: Json,
+    end: Json,
+}
+
+async fn page(schema: &impl Executor, variables: Json) -> PageOut {
+    let response = run(schema, PAGE, variables.clone()).await;
+    assert!(
+        response.get("errors").is_none(),
+        "{variables}: {response:#}"
+    );
+    let connection = &response["data"]["articles"];
+    let edges = connection["edges"].as_array().expect("edges");
+    let info = &connection["pageInfo"];
+    PageOut {
+        ids: edges
+            .iter()
+            .map(|e| e["node"]["id"].as_i64().unwrap())
+            .collect(),
+        cursors: edges
+            .iter()
+            .map(|e| e["cursor"].as_str().unwrap().to_owned())
+            .collect(),
+        has_next: info["hasNextPage"].as_bool().unwrap(),
+        has_previous: info["hasPreviousPage"].as_bool().unwrap(),
+        start: info["startCursor"].clone(),
+        end: info["endCursor"].clone(),
+    }
+}
+
+/// Walks the whole connection forward with `first: size`, checking every
+/// page's rows and `pageInfo` against the model.
+async fn walk_forward(schema: &impl Executor, order: &str, author: Option<i64>, size: usize) {
+    let all = expected(order, author);
+    let mut after: Option<String> = None;
+    let mut seen = Vec::new();
+    for n in 0.. {
+        let p = page(
+            schema,
+            json!({ "first": size, "after": after, "orderBy": order, "authorId": author }),
+        )
+        .await;
+        let from = n * size;
+        let want = &all[from..(from + size).min(all.len())];
+        let what = format!("{order} author {author:?} first {size}, page {n}");
+        assert_eq!(p.ids, want, "{what}");
+        assert_eq!(p.has_next, from + size < all.len(), "{what}: hasNextPage");
+        assert_eq!(p.has_previous, n > 0, "{what}: hasPreviousPage");
+        assert_eq!(p.start, json!(p.cursors.first()), "{what}: startCursor");
+        assert_eq!(p.end, json!(p.cursors.last()), "{what}: endCursor");
+        seen.extend(p.ids);
+        if !p.has_next {
+            break;
+        }
+        after = p.cursors.last().cloned();
+    }
+    assert_eq!(seen, all, "{order} author {author:?}: the walk");
+}
+
+/// Walks the whole connection backward with `last: size`.
+async fn walk_backward(schema: &impl Executor, order: &str, author: Option<i64>, size: usize) {
+    let all = expected(order, author);
+    let mut before: Option<String> = None;
+    let mut seen = Vec::new();
+    for n in 0.. {
+        let p = page(
+            schema,
+            json!({ "last": size, "before": before, "orderBy": order, "authorId": author }),
+        )
+        .await;
+        let to = all.len() - n * size;
+        let want = &all[to.saturating_sub(size)..to];
+        let what = format!("{order} author {author:?} last {size}, page {n}");
+        assert_eq!(p.ids, want, "{what}");
+        assert_eq!(p.has_previous, to > size, "{what}: hasPreviousPage");
+        assert_eq!(p.has_next, n > 0, "{what}: hasNextPage");
+        assert_eq!(p.start, json!(p.cursors.first()), "{what}: startCursor");
+        assert_eq!(p.end, json!(p.cursors.last()), "{what}: endCursor");
+        seen.splice(0..0, p.ids);
+        if !p.has_previous {
+            break;
+        }
+        before = p.cursors.first().cloned();
+    }
+    assert_eq!(seen, all, "{order} author {author:?}: the walk");
+}
+
+// ---------------------------------------------------------------------------
+// Scenarios.
+
+async fn forward_walks<S: Executor>(env: &Env<S>) {
+    for order in ["NEWEST", "TITLE"] {
+        for size in [1, 10, 50, 69, 100] {
+            walk_forward(&env.schema, order, None, size).await;
+        }
+    }
+    // Without `first`/`last`: the default page size, 20, forward.
+    let p = page(&env.schema, json!({})).await;
+    assert_eq!(p.ids, expected("NEWEST", None)[..20]);
+}
+
+async fn backward_walks<S: Executor>(env: &Env<S>) {
+    for order in ["NEWEST", "TITLE"] {
+        for size in [1, 10, 50, 69, 100] {
+            walk_backward(&env.schema, order, None, size).await;
+        }
+    }
+}
+
+async fn filter_with_cursors<S: Executor>(env: &Env<S>) {
+    // Author 3 has 14 articles: pages of 7 end exactly at the last row.
+    assert_eq!(expected("NEWEST", Some(3)).len(), 14);
+    for order in ["NEWEST", "TITLE"] {
+        for size in [3, 7, 14, 20] {
+            walk_forward(&env.schema, order, Some(3), size).await;
+            walk_backward(&env.schema, order, Some(3), size).await;
+        }
+    }
+    let count = "query($a: Int) { articles(first: 1, authorId: $a) { totalCount } }";
+    assert_eq!(
+        run(&env.schema, count, json!({ "a": 3 })).await["data"]["articles"]["totalCount"],
+        14
+    );
+    // An author without articles: an empty page, both flags false.
+    let p = page(&env.schema, json!({ "first": 5, "authorId": 999 })).await;
+    assert!(p.ids.is_empty() && !p.has_next && !p.has_previous);
+    assert_eq!((p.start, p.end), (Json::Null, Json::Null));
+}
+
+async fn ordering_switch<S: Executor>(env: &Env<S>) {
+    // The same arguments, two orderings, two different sequences.
+    let newest = page(&env.schema, json!({ "first": 5, "orderBy": "NEWEST" })).await;
+    let title = page(&env.schema, json!({ "first": 5, "orderBy": "TITLE" })).await;
+    assert_eq!(newest.ids, expected("NEWEST", None)[..5]);
+    assert_eq!(title.ids, expected("TITLE", None)[..5]);
+    assert_ne!(newest.ids, title.ids);
+    // Leaving `orderBy` out is NEWEST.
+    let default = page(&env.schema, json!({ "first": 5 })).await;
+    assert_eq!(default.ids, newest.ids);
+    assert_eq!(default.cursors, newest.cursors);
+    // Cursors of one ordering are refused by the other (see argument_errors).
+    let response = run(
+        &env.schema,
+        PAGE,
+        json!({ "first": 5, "after": newest.cursors[0], "orderBy": "TITLE" }),
+    )
+    .await;
+    assert_eq!(code_of(&response), "CURSOR_ORDER_MISMATCH");
+}
+
+fn code_of(response: &Json) -> &str {
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {response:#}"))
+}
+
+async fn argument_errors<S: Executor>(env: &Env<S>) {
+    let newest = page(&env.schema, json!({ "first": 2 })).await.cursors;
+    let title = page(&env.schema, json!({ "first": 2, "orderBy": "TITLE" }))
+        .await
+        .cursors;
+    let mut truncated = title[1].clone();
+    truncated.truncate(truncated.len() - 3);
+    let long = "A".repeat(2_000);
+
+    let cases: Vec<(Json, &str, Option<&str>)> = vec![
+        (
+            json!({ "first": -1 }),
+            "PAGE_SIZE_OUT_OF_RANGE",
+            Some("first"),
+        ),
+        (
+            json!({ "first": 101 }),
+            "PAGE_SIZE_OUT_OF_RANGE",
+            Some("first"),
+        ),
+        (
+            json!({ "last": -5 }),
+            "PAGE_SIZE_OUT_OF_RANGE",
+            Some("last"),
+        ),
+        (
+            json!({ "last": 1000 }),
+            "PAGE_SIZE_OUT_OF_RANGE",
+            Some("last"),
+        ),
+        (json!({ "first": 1, "last": 1 }), "FIRST_AND_LAST", None),
+        (
+            json!({ "first": 1, "after": "not a cursor!" }),
+            "INVALID_CURSOR",
+            Some("after"),
+        ),
+        (
+            json!({ "last": 1, "before": "AAAA" }),
+            "INVALID_CURSOR",
+            Some("before"),
+        ),
+        (
+            json!({ "first": 1, "after": "" }),
+            "INVALID_CURSOR",
+            Some("after"),
+        ),
+        (
+            json!({ "first": 1, "after": long }),
+            "INVALID_CURSOR",
+            Some("after"),
+        ),
+        (
+            json!({ "first": 1, "after": truncated, "orderBy": "TITLE" }),
+            "INVALID_CURSOR",
+            Some("after"),
+        ),
+        (
+            json!({ "first": 1, "after": newest[0], "orderBy": "TITLE" }),
+            "CURSOR_ORDER_MISMATCH",
+            Some("after"),
+        ),
+        (
+            json!({ "last": 1, "before": title[0], "orderBy": "NEWEST" }),
+            "CURSOR_ORDER_MISMATCH",
+            Some("before"),
+        ),
+        (
+            json!({ "last": 1, "before": title[0] }),
+            "CURSOR_ORDER_MISMATCH",
+            Some("before"),
+        ),
+    ];
+    for (variables, code, argument) in cases {
+        let (response, statements) =
+            measure(&env.db, run(&env.schema, PAGE, variables.clone())).await;
+        let errors = response["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), 1, "{variables}: {response:#}");
+        let error = &errors[0];
+        assert_eq!(response["data"], Json::Null, "{variables}");
+        assert_eq!(error["path"], json!(["articles"]), "{variables}");
+        assert_eq!(error["extensions"]["code"], code, "{variables}: {error:#}");
+        let message = error["message"].as_str().unwrap();
+        match argument {
+            Some(argument) => {
+                assert_eq!(error["extensions"]["argument"], argument, "{variables}");
+                assert!(message.contains(&format!("`{argument}`")), "{message}");
+            }
+            None => assert!(message.contains("`first`") && message.contains("`last`")),
+        }
+        for internal in ["SELECT", "::", "sqlx", "keypage", "articles"] {
+            assert!(!message.contains(internal), "{message} leaks {internal}");
+        }
+        assert!(
+            statements.is_empty(),
+            "{variables}: refused arguments must not reach the database: {statements:#?}"
+        );
+    }
+}
+
+async fn total_count_is_lazy<S: Executor>(env: &Env<S>) {
+    let without = "{ articles(first: 5) { nodes { id } pageInfo { hasNextPage } } }";
+    let (response, statements) = measure(&env.db, run(&env.schema, without, json!({}))).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    assert_eq!(kinds(&statements), ["page"], "{statements:#?}");
+
+    let with = "{ articles(first: 5) { nodes { id } totalCount } }";
+    let (response, statements) = measure(&env.db, run(&env.schema, with, json!({}))).await;
+    assert_eq!(response["data"]["articles"]["totalCount"], ARTICLES);
+    assert_eq!(kinds(&statements), ["page", "count"], "{statements:#?}");
+
+    // Only the count: still the page query (the connection is built first), one COUNT.
+    let (response, statements) = measure(
+        &env.db,
+        run(
+            &env.schema,
+            "{ articles { a: totalCount b: totalCount } }",
+            json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        response["data"]["articles"],
+        json!({ "a": ARTICLES, "b": ARTICLES })
+    );
+    assert_eq!(kinds(&statements), ["page", "count"], "{statements:#?}");
+}
+
+async fn database_errors_do_not_leak<S: Executor>(env: &Env<S>) {
+    env.db
+        .execute("ALTER TABLE articles RENAME TO articles_gone".into())
+        .await;
+    for query in [
+        "{ articles(first: 2) { nodes { id } } }",
+        "{ articles(first: 2, after: null, authorId: 1, orderBy: TITLE) { totalCount } }",
+    ] {
+        let response = run(&env.schema, query, json!({})).await;
+        assert_eq!(response["data"], Json::Null, "{response:#}");
+        let error = &response["errors"][0];
+        assert_eq!(error["message"], "internal error", "{response:#}");
+        assert_eq!(error["extensions"]["code"], "INTERNAL", "{response:#}");
+        assert_eq!(response["errors"].as_array().unwrap().len(), 1);
+    }
+}
+
+/// The N+1 test: a 50-item page with each article's author costs the page
+/// query and one batch of authors, whatever the number of authors.
+async fn one_author_batch_per_page<S: Executor>(env: &Env<S>) {
+    let query = "query($after: String, $count: Boolean!) {
+      articles(first: 50, after: $after) {
+        totalCount @include(if: $count)
+        nodes { id author { id name } }
+        pageInfo { endCursor }
+      }
+    }";
+    let rows = rows();
+    let check = |response: &Json| {
+        let nodes = response["data"]["articles"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 50, "{response:#}");
+        for node in nodes {
+            let id = node["id"].as_i64().unwrap();
+            let author = rows[id as usize - 1].author_id;
+            assert_eq!(
+                node["author"],
+                json!({ "id": author, "name": format!("Author {author}") })
+            );
+        }
+    };
+
+    // First page (no `after`): no probe is needed, hasPreviousPage is false.
+    // Page query + author batch = 2 statements; with totalCount 3.
+    let (response, statements) =
+        measure(&env.db, run(&env.schema, query, json!({ "count": false }))).await;
+    check(&response);
+    assert_eq!(kinds(&statements), ["page", "authors"], "{statements:#?}");
+    let after = response["data"]["articles"]["pageInfo"]["endCursor"].clone();
+
+    let (response, statements) =
+        measure(&env.db, run(&env.schema, query, json!({ "count": true }))).await;
+    check(&response);
+    assert_eq!(response["data"]["articles"]["totalCount"], ARTICLES);
+    assert_eq!(
+        kinds(&statements),
+        ["page", "authors", "count"],
+        "{statements:#?}"
+    );
+
+    // With `after`: one more, the EXISTS-style probe for hasPreviousPage.
+    // Page query + probe + author batch = 3; with totalCount 4.
+    let (response, statements) = measure(
+        &env.db,
+        run(
+            &env.schema,
+            query,
+            json!({ "after": after, "count": false }),
+        ),
+    )
+    .await;
+    check(&response);
+    assert_eq!(
+        kinds(&statements),
+        ["page", "probe", "authors"],
+        "{statements:#?}"
+    );
+
+    let (response, statements) = measure(
+        &env.db,
+        run(&env.schema, query, json!({ "after": after, "count": true })),
+    )
+    .await;
+    check(&response);
+    assert_eq!(
+        kinds(&statements),
+        ["page", "probe", "authors", "count"],
+        "{statements:#?}"
+    );
+    assert!(
+        statements.iter().any(|s| s.contains("WHERE id IN (")),
+        "{statements:#?}"
+    );
+}
+
+/// What each statement is, in the order sent; `count` sorted last since the
+/// count and the author batch run concurrently.
+fn kinds(statements: &[String]) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = statements
+        .iter()
+        .map(|s| {
+            if s.contains("COUNT(*)") {
+                "count"
+            } else if s.contains("keypage_probe") {
+                "probe"
+            } else if s.contains("FROM authors WHERE id IN (") {
+                "authors"
+            } else if s.contains("ORDER BY") && s.contains("LIMIT") {
+                "page"
+            } else {
+                panic!("unexpected statement {s}")
+            }
+        })
+        .collect();
+    kinds.sort_by_key(|k| *k == "count");
+    kinds
+}
+
+// ---------------------------------------------------------------------------
+// Statement counting (see the module docs).
+
+/// (thread, SQL) of every `sqlx::query` event since the counter was installed.
+static EVENTS: Mutex<Vec<(ThreadId, String)>> = Mutex::new(Vec::new());
+
+struct StatementCounter;
+
+impl tracing::Subscriber for StatementCounter {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "sqlx::query"
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        /// `db.statement` (the whole SQL when longer than the summary), else `summary`.
+        #[derive(Default)]
+        struct Sql {
+            summary: String,
+            statement: String,
+        }
+        impl tracing::field::Visit for Sql {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                match field.name() {
+                    "summary" => self.summary = value.to_owned(),
+                    "db.statement" => self.statement = value.to_owned(),
+                    _ => {}
+                }
+            }
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if matches!(field.name(), "summary" | "db.statement") {
+                    self.record_str(field, format!("{value:?}").trim_matches('"'));
+                }
+            }
+        }
+        let mut sql = Sql::default();
+        event.record(&mut sql);
+        let text = if sql.statement.trim().is_empty() {
+            sql.summary
+        } else {
+            sql.statement.trim().to_owned()
+        };
+        EVENTS
+            .lock()
+            .unwrap()
+            .push((std::thread::current().id(), text));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+fn install_counter() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        tracing::subscriber::set_global_default(StatementCounter)
+            .expect("no other global tracing subscriber in this test binary");
+    });
+}
+
+/// Runs `body` and returns its output with the statements it sent to `db`.
+async fn measure<T>(db: &Db, body: impl Future<Output = T>) -> (T, Vec<String>) {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let (start, end) = (
+        format!("keypage-marker-{n}-start"),
+        format!("keypage-marker-{n}-end"),
+    );
+    db.mark(&start).await;
+    let output = body.await;
+    db.mark(&end).await;
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        {
+            let events = EVENTS.lock().unwrap();
+            let position = |marker: &str| events.iter().position(|(_, sql)| sql.contains(marker));
+            if let (Some(from), Some(to)) = (position(&start), position(&end)) {
+                let thread = events[from].0;
+                assert_eq!(events[to].0, thread, "markers on one thread");
+                let statements = events[from + 1..to]
+                    .iter()
+                    .filter(|(t, _)| *t == thread)
+                    .map(|(_, sql)| sql.clone())
+                    .collect();
+                return (output, statements);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the marker statements were not reported as tracing events"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
