@@ -281,6 +281,89 @@ fn objects(value: &serde_json::Value) -> Vec<&serde_json::Map<String, serde_json
     out
 }
 
+/// Runs `qb` (an `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ...`) and returns
+/// the top plan node and the shared buffers it touched.
+async fn pg_explain(
+    qb: &mut QueryBuilder<sqlx::Postgres>,
+    pool: &sqlx::PgPool,
+) -> (serde_json::Value, u64) {
+    let json: String = qb
+        .build()
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .try_get_unchecked(0)
+        .unwrap();
+    let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let top = explained[0]["Plan"].clone();
+    let buffers =
+        top["Shared Hit Blocks"].as_u64().unwrap() + top["Shared Read Blocks"].as_u64().unwrap();
+    (top, buffers)
+}
+
+/// The plan's nodes, and each as one line for failure messages.
+fn pg_nodes(top: &serde_json::Value) -> (Vec<&serde_json::Map<String, serde_json::Value>>, String) {
+    let nodes: Vec<_> = objects(top)
+        .into_iter()
+        .filter(|o| o.contains_key("Node Type"))
+        .collect();
+    let lines = nodes
+        .iter()
+        .map(|o| {
+            let mut s = o["Node Type"].as_str().unwrap().to_owned();
+            for key in [
+                "Index Name",
+                "Scan Direction",
+                "Index Cond",
+                "Filter",
+                "Rows Removed by Filter",
+                "Actual Rows",
+            ] {
+                if let Some(v) = o.get(key) {
+                    s.push_str(&format!("; {key}: {v}"));
+                }
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (nodes, lines)
+}
+
+/// Checks a scan of `events` removed by its filter at most the rows tied
+/// with the cursor on the leading key (the expanded form bounds that key
+/// alone), never the rows before the cursor.
+fn assert_filters_only_ties(
+    scan: &serde_json::Map<String, serde_json::Value>,
+    all: &[Event],
+    row: &Event,
+    leading: &str,
+    what: &str,
+) {
+    let removed = scan
+        .get("Rows Removed by Filter")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    let ties = all
+        .iter()
+        .filter(|e| match leading {
+            "created_at" => e.created_at == row.created_at,
+            _ => e.rank == row.rank,
+        })
+        .count() as u64;
+    assert!(removed <= ties, "{what}");
+}
+
+fn scans_of_events<'a>(
+    nodes: &[&'a serde_json::Map<String, serde_json::Value>],
+) -> Vec<&'a serde_json::Map<String, serde_json::Value>> {
+    nodes
+        .iter()
+        .copied()
+        .filter(|o| o.get("Relation Name").is_some_and(|r| r == "events"))
+        .collect()
+}
+
 #[test]
 fn postgres_pages_deep_in_the_table_seek_the_index() {
     let rt = runtime();
@@ -300,70 +383,22 @@ fn postgres_pages_deep_in_the_table_seek_the_index() {
                     &row,
                     forward,
                 );
-                let json: String = qb
-                    .build()
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap()
-                    .try_get_unchecked(0)
-                    .unwrap();
-                let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
-                let top = &explained[0]["Plan"];
-                let nodes: Vec<_> = objects(top)
-                    .into_iter()
-                    .filter(|o| o.contains_key("Node Type"))
-                    .collect();
-                let line = |o: &serde_json::Map<String, serde_json::Value>| {
-                    let mut s = o["Node Type"].as_str().unwrap().to_owned();
-                    for key in [
-                        "Index Name",
-                        "Scan Direction",
-                        "Index Cond",
-                        "Filter",
-                        "Rows Removed by Filter",
-                        "Actual Rows",
-                    ] {
-                        if let Some(v) = o.get(key) {
-                            s.push_str(&format!("; {key}: {v}"));
-                        }
-                    }
-                    s
-                };
-                let buffers = top["Shared Hit Blocks"].as_u64().unwrap()
-                    + top["Shared Read Blocks"].as_u64().unwrap();
+                let (top, buffers) = pg_explain(&mut qb, &pool).await;
+                let (nodes, lines) = pg_nodes(&top);
                 let what = format!(
-                    "PostgreSQL {label} forward={forward} split={splits}: {} shared buffers\n  {}\n{}",
-                    buffers,
+                    "PostgreSQL {label} forward={forward} split={splits}: {buffers} shared buffers\n  {}\n{lines}",
                     qb.sql().as_str(),
-                    nodes.iter().map(|o| line(o)).collect::<Vec<_>>().join("\n")
                 );
                 eprintln!("{what}\n");
                 assert!(buffers < 200, "{what}");
-                let scans: Vec<_> = nodes
-                    .iter()
-                    .filter(|o| o.get("Relation Name").is_some_and(|r| r == "events"))
-                    .collect();
+                let scans = scans_of_events(&nodes);
                 assert_eq!(scans.len(), if splits { 2 } else { 1 }, "{what}");
                 for scan in scans {
                     assert_eq!(scan["Node Type"], "Index Scan", "{what}");
                     assert_eq!(scan["Index Name"], index, "{what}");
                     let cond = scan["Index Cond"].as_str().unwrap_or_default();
                     assert!(cond.contains(leading), "{what}");
-                    let removed = scan
-                        .get("Rows Removed by Filter")
-                        .and_then(serde_json::Value::as_u64)
-                        .unwrap_or(0);
-                    // Only rows tied with the cursor on the leading key (the
-                    // expanded form bounds that key alone), never the rows
-                    // before the cursor.
-                    let ties = all
-                        .iter()
-                        .filter(|e| match leading {
-                            "created_at" => e.created_at == row.created_at,
-                            _ => e.rank == row.rank,
-                        })
-                        .count() as u64;
-                    assert!(removed <= ties, "{what}");
+                    assert_filters_only_ties(scan, &all, &row, leading, &what);
                 }
                 assert!(!nodes.iter().any(|o| o["Node Type"] == "Sort"), "{what}");
 
@@ -379,50 +414,21 @@ fn postgres_pages_deep_in_the_table_seek_the_index() {
                         db: PhantomData,
                     },
                 );
-                let json: String = probe
-                    .build()
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap()
-                    .try_get_unchecked(0)
-                    .unwrap();
-                let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
-                let top = &explained[0]["Plan"];
-                let nodes: Vec<_> = objects(top)
-                    .into_iter()
-                    .filter(|o| o.contains_key("Node Type"))
-                    .collect();
-                let buffers = top["Shared Hit Blocks"].as_u64().unwrap()
-                    + top["Shared Read Blocks"].as_u64().unwrap();
+                let (top, buffers) = pg_explain(&mut probe, &pool).await;
+                let (nodes, lines) = pg_nodes(&top);
                 let what = format!(
-                    "PostgreSQL probe {label} forward={forward}: {buffers} shared buffers\n  {}\n{}",
+                    "PostgreSQL probe {label} forward={forward}: {buffers} shared buffers\n  {}\n{lines}",
                     probe.sql().as_str(),
-                    nodes.iter().map(|o| line(o)).collect::<Vec<_>>().join("\n")
                 );
                 eprintln!("{what}\n");
                 assert!(buffers < 200, "{what}");
-                let scans: Vec<_> = nodes
-                    .iter()
-                    .filter(|o| o.get("Relation Name").is_some_and(|r| r == "events"))
-                    .collect();
+                let scans = scans_of_events(&nodes);
                 assert!(!scans.is_empty(), "{what}");
                 for scan in scans {
                     let kind = scan["Node Type"].as_str().unwrap_or_default();
                     assert!(kind == "Index Scan" || kind == "Index Only Scan", "{what}");
                     assert_eq!(scan["Index Name"], index, "{what}");
-                    let removed = scan
-                        .get("Rows Removed by Filter")
-                        .and_then(serde_json::Value::as_u64)
-                        .unwrap_or(0);
-                    // As for the page: at most the rows tied on the leading key.
-                    let ties = all
-                        .iter()
-                        .filter(|e| match leading {
-                            "created_at" => e.created_at == row.created_at,
-                            _ => e.rank == row.rank,
-                        })
-                        .count() as u64;
-                    assert!(removed <= ties, "{what}");
+                    assert_filters_only_ties(scan, &all, &row, leading, &what);
                 }
                 assert!(!nodes.iter().any(|o| o["Node Type"] == "Sort"), "{what}");
             }
