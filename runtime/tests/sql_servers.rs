@@ -10,7 +10,7 @@
 #[macro_use]
 mod common;
 
-use common::{Row, SPECS};
+use common::{Row, SPECS, arb_row};
 use keypage_runtime::sql::sqlx::Select;
 use keypage_runtime::{Keyset, KeysetQuery, Page, PageDirection, page_slice};
 use proptest::prelude::*;
@@ -26,25 +26,6 @@ fn url(var: &str) -> Option<String> {
             None
         }
     }
-}
-
-const TEXTS: [&str; 5] = ["", "a", "ab", "b", "it's"];
-
-fn arb_row(id: impl Strategy<Value = i64>) -> impl Strategy<Value = Row> {
-    (
-        id,
-        proptest::option::of(0i64..4),
-        0i64..4,
-        0i64..3,
-        proptest::option::of(proptest::sample::select(&TEXTS[..])),
-    )
-        .prop_map(|(id, a, b, c, s)| Row {
-            id,
-            a,
-            b,
-            c,
-            s: s.map(str::to_owned),
-        })
 }
 
 /// Rows with unique ids, each with an owner (1 or 2).

@@ -16,7 +16,7 @@
 #[macro_use]
 mod common;
 
-use common::{Row, SPECS, cmp_in};
+use common::{Row, SPECS, TEXTS, arb_row, cmp_in};
 use keypage_runtime::sql::sqlx::Select;
 use keypage_runtime::sql::{
     Dialect, KeyBound, PagePlan, RenderedSql, Side, SqlWriter, WhereClause,
@@ -101,25 +101,6 @@ async fn run_exists(conn: &mut SqliteConnection, sql: RenderedSql) -> bool {
         .await
         .unwrap()
         .is_some()
-}
-
-const TEXTS: [&str; 5] = ["", "a", "ab", "b", "it's"];
-
-fn arb_row(id: impl Strategy<Value = i64>) -> impl Strategy<Value = Row> {
-    (
-        id,
-        proptest::option::of(0i64..4),
-        0i64..4,
-        0i64..3,
-        proptest::option::of(proptest::sample::select(&TEXTS[..])),
-    )
-        .prop_map(|(id, a, b, c, s)| Row {
-            id,
-            a,
-            b,
-            c,
-            s: s.map(str::to_owned),
-        })
 }
 
 /// Up to 40 rows with unique ids below 60 and many duplicate keys.

@@ -323,3 +323,28 @@ macro_rules! from_row {
 from_row!("sqlite", sqlx::sqlite::SqliteRow);
 from_row!("postgres", sqlx::postgres::PgRow);
 from_row!("mysql", sqlx::mysql::MySqlRow);
+
+/// Text key values: few, so keys repeat; one with a quote.
+pub const TEXTS: [&str; 5] = ["", "a", "ab", "b", "it's"];
+
+/// A row with id from `id` and few distinct values per key (many duplicates,
+/// NULLs in `a` and `s`).
+pub fn arb_row(
+    id: impl proptest::strategy::Strategy<Value = i64>,
+) -> impl proptest::strategy::Strategy<Value = Row> {
+    use proptest::strategy::Strategy as _;
+    (
+        id,
+        proptest::option::of(0i64..4),
+        0i64..4,
+        0i64..3,
+        proptest::option::of(proptest::sample::select(&TEXTS[..])),
+    )
+        .prop_map(|(id, a, b, c, s)| Row {
+            id,
+            a,
+            b,
+            c,
+            s: s.map(str::to_owned),
+        })
+}
