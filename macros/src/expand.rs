@@ -88,17 +88,17 @@ pub fn common_items(model: &Model) -> TokenStream {
     }
 }
 
-/// With `#[paginate(table = "...")]`: `Article::fetch_page`,
+/// With `#[paginate(table = "...")]`: `Article::table`, `Article::fetch_page`,
 /// `Article::fetch_page_by` and `Article::total_count`, as one call of a
 /// runtime macro that expands to them when a sqlx feature of keypage is on
 /// and to nothing otherwise (the derive cannot see keypage's features).
 fn sqlx_methods(model: &Model) -> TokenStream {
-    if model.table.is_none() {
+    let Some(table) = &model.table else {
         return TokenStream::new();
-    }
+    };
     let row = model.input.ident;
     quote! {
-        ::keypage::__private::__keypage_sqlx_methods!(#row);
+        ::keypage::__private::__keypage_sqlx_methods!(#row, #table);
     }
 }
 

@@ -8,12 +8,15 @@
 
 mod args;
 pub mod cursor;
+#[doc(hidden)]
+pub mod doc_support;
 mod error;
 #[cfg(feature = "graphql")]
 pub mod graphql;
 mod keyset;
 mod ordering;
 mod page;
+mod query;
 mod slice;
 pub mod sql;
 
@@ -23,6 +26,7 @@ pub use error::{CursorError, PageError};
 pub use keyset::{Keyset, OrderVisitor, Paginate};
 pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder, fingerprint};
 pub use page::{Edge, Page, PageInfo};
+pub use query::{AnyKeysetQuery, QueryVisitor};
 pub use slice::{page_slice, paginate_slice, paginate_slice_by};
 
 /// Not public API: without the `graphql` feature, the derive's GraphQL items

@@ -10,11 +10,11 @@ use async_graphql::futures_util::future::{BoxFuture, FutureExt, Shared};
 use async_graphql::{Error, ErrorExtensions as _, Object, OutputType};
 
 use super::error::coded;
-use super::query::AnyKeysetQuery;
 use crate::args::PageArgs;
 use crate::error::PageError;
 use crate::keyset::Paginate;
 use crate::page::Page;
+use crate::query::AnyKeysetQuery;
 
 /// The Relay connection of the row type `R` with nodes of type `Node` (the
 /// rows themselves by default): async-graphql's
@@ -119,7 +119,7 @@ impl TotalCount {
 /// resolver stays one expression:
 ///
 /// ```
-/// # use keypage_runtime::graphql::doc_support::*;
+/// # use keypage_runtime::doc_support::*;
 /// use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
 /// use keypage_runtime::PageArgs;
 /// use keypage_runtime::graphql::{Connection, ConnectionRequest};
@@ -179,7 +179,7 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// GraphQL's `Int` (`i64` from SQL `COUNT(*)`, `usize`, ...) will do.
     ///
     /// ```
-    /// # use keypage_runtime::graphql::doc_support::*;
+    /// # use keypage_runtime::doc_support::*;
     /// # use keypage_runtime::graphql::ConnectionRequest;
     /// # use keypage_runtime::PageArgs;
     /// let rows: Vec<Row> = (1..=5).map(|id| Row { id }).collect();
@@ -238,7 +238,7 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// the arguments are invalid.
     ///
     /// ```
-    /// # use keypage_runtime::graphql::doc_support::*;
+    /// # use keypage_runtime::doc_support::*;
     /// # use keypage_runtime::graphql::ConnectionRequest;
     /// # use keypage_runtime::PageArgs;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {

@@ -66,6 +66,7 @@ use crate::cursor::Value;
 use crate::error::PageError;
 use crate::keyset::{Keyset, Paginate};
 use crate::page::Page;
+use crate::query::{AnyKeysetQuery, QueryVisitor};
 
 /// A key value the database has no type for, e.g. a `u128` beyond `i64` on
 /// SQLite or PostgreSQL, or [`Value::Null`] (NULL keys are matched with
@@ -352,14 +353,26 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     }
 
     /// The columns ([`Paginate::COLUMNS`]) of a `#[paginate(table = "...")]`
-    /// type from its table, quoted for the database.
+    /// type from its table, quoted for the database. The derive's
+    /// `Article::table()` is the same without the error case.
+    ///
+    /// # Errors
+    ///
+    /// [`FetchError::NoTable`] when `R` has no `#[paginate(table = "...")]`.
     pub fn table_of<R: Paginate>() -> Result<Self, FetchError> {
         let table = R::TABLE.ok_or(FetchError::NoTable {
             type_name: core::any::type_name::<R>(),
         })?;
+        Ok(Self::of_table(table, R::COLUMNS))
+    }
+
+    /// `columns` from `table`, both quoted for the database as identifiers
+    /// (so a name that is a keyword, or has upper case on PostgreSQL, is
+    /// safe): `SELECT "id", "title" FROM "articles"`.
+    pub fn of_table(table: &str, columns: &[&str]) -> Self {
         let dialect = DB::DIALECT;
-        let columns: Vec<String> = R::COLUMNS.iter().map(|c| dialect.quote(c)).collect();
-        Ok(Self::new(columns.join(", "), dialect.quote(table)))
+        let columns: Vec<String> = columns.iter().map(|c| dialect.quote(c)).collect();
+        Self::new(columns.join(", "), dialect.quote(table))
     }
 
     /// Adds a condition, `AND`ed with the others (each is parenthesized, so
@@ -369,6 +382,33 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     pub fn filter(mut self, condition: impl Fn(&mut QueryBuilder<DB>) + Send + Sync + 'f) -> Self {
         self.filters.push(Box::new(condition));
         self
+    }
+
+    /// Adds `condition` for `value` when it is `Some`, nothing when it is
+    /// `None`: an optional GraphQL argument as a filter.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// use keypage_runtime::sql::sqlx::Select;
+    ///
+    /// let author: Option<i64> = Some(7);
+    /// let articles = Select::<sqlx::Sqlite>::new("id, title", "articles")
+    ///     .filter_some(author, |qb, id| { qb.push("author_id = ").push_bind(*id); });
+    /// assert_eq!(articles.count_query().sql().as_str(), "SELECT COUNT(*) FROM articles WHERE (author_id = ?)");
+    /// # }
+    /// ```
+    pub fn filter_some<T>(
+        self,
+        value: Option<T>,
+        condition: impl Fn(&mut QueryBuilder<DB>, &T) + Send + Sync + 'f,
+    ) -> Self
+    where
+        T: Send + Sync + 'f,
+    {
+        match value {
+            Some(value) => self.filter(move |qb| condition(qb, &value)),
+            None => self,
+        }
     }
 
     /// Writes ` FROM ... [WHERE (f1) AND (f2)]`.
@@ -436,6 +476,35 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         Prepared::new(self, query)?.run(conn).await
     }
 
+    /// [`fetch_page`](Self::fetch_page) in the ordering chosen at run time:
+    /// `query` holds the arguments validated for it (a GraphQL `orderBy`
+    /// argument, say). One code path whatever the ordering: only the
+    /// queries' text is built per ordering.
+    pub async fn fetch_any<'c, R, A>(
+        &self,
+        conn: A,
+        query: AnyKeysetQuery<R>,
+    ) -> Result<Page<R>, FetchError>
+    where
+        R: Paginate + for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+        A: Acquire<'c, Database = DB>,
+    {
+        /// Builds the queries for the chosen ordering; only running them is
+        /// async, so no future is boxed per ordering.
+        struct Build<'s, 'f, DB: SqlxDatabase>(&'s Select<'f, DB>);
+        impl<R: Paginate, DB: SqlxDatabase> QueryVisitor<R> for Build<'_, '_, DB> {
+            type Output = Result<Prepared<DB, R>, UnsupportedValue>;
+            fn visit<K: Keyset<Row = R>>(self, query: KeysetQuery<K>) -> Self::Output {
+                Prepared::new(self.0, query)
+            }
+        }
+        query
+            .visit(Build(self))
+            .map_err(FetchError::from)?
+            .run(conn)
+            .await
+    }
+
     /// `totalCount`: the number of rows the filters select, as a separate
     /// `COUNT(*)` query that runs only when called.
     pub async fn count<'c, A>(&self, conn: A) -> Result<i64, FetchError>
@@ -480,28 +549,15 @@ where
     A: Acquire<'c>,
     A::Database: SqlxDatabase,
 {
-    /// Builds the queries for the chosen ordering; only running them is
-    /// async, so no future is boxed per ordering.
-    struct Visit<'a, DB: SqlxDatabase> {
-        args: &'a PageArgs,
-        select: Select<'static, DB>,
-    }
-    impl<R: Paginate, DB: SqlxDatabase> crate::keyset::OrderVisitor<R> for Visit<'_, DB> {
-        type Output = Result<Prepared<DB, R>, FetchError>;
-        fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-            let query = self.args.validate::<K>()?;
-            Ok(Prepared::new(&self.select, query)?)
-        }
-    }
-    let select = Select::<A::Database>::table_of::<R>()?;
-    R::with_order(order, Visit { args, select })?
-        .run(conn)
+    let query = AnyKeysetQuery::new(order, args)?;
+    Select::<A::Database>::table_of::<R>()?
+        .fetch_any(conn, query)
         .await
 }
 
 /// The queries of one page, built for its ordering, and the assembly of
 /// their results (which needs the ordering's type, erased here so that
-/// [`fetch_page_by`] runs one code path whatever ordering was chosen).
+/// [`Select::fetch_any`] runs one code path whatever ordering was chosen).
 struct Prepared<DB: SqlxDatabase, R> {
     page: QueryBuilder<DB>,
     probe: Option<QueryBuilder<DB>>,
@@ -555,15 +611,29 @@ where
 
 /// Not public API: the sqlx methods `#[derive(Paginate)]` adds to a type
 /// with `#[paginate(table = "...")]`, as
-/// `::keypage::__private::__keypage_sqlx_methods!(Article);`. Without a
+/// `::keypage::__private::__keypage_sqlx_methods!(Article, "articles");`. Without a
 /// sqlx feature the macro expands to nothing, so the derive emits it
 /// unconditionally.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __keypage_sqlx_methods {
-    ($row:ty) => {
+    ($row:ty, $table:literal) => {
         #[automatically_derived]
         impl $row {
+            /// This type's columns from its table (`#[paginate(table = "...")]`),
+            /// to page with your own filters: add them with `filter` /
+            /// `filter_some` and pass the result to `Select::fetch_page`,
+            /// `Select::fetch_any`, `Select::count` or, with the `graphql`
+            /// feature, to the connection request's `select`.
+            ///
+            /// The database `DB` is usually inferred from the pool it is
+            /// used with.
+            #[must_use]
+            pub fn table<'f, DB: $crate::sql::sqlx::SqlxDatabase>()
+            -> $crate::sql::sqlx::Select<'f, DB> {
+                $crate::sql::sqlx::Select::of_table($table, <Self as $crate::Paginate>::COLUMNS)
+            }
+
             /// Fetches the page `args` asks for, in the default ordering,
             /// from this type's table: one `SELECT` of the struct's columns
             /// with the keyset condition, `ORDER BY` and `LIMIT first + 1`,

@@ -1,6 +1,6 @@
 //! [`AnyKeysetQuery`]: a validated [`KeysetQuery`] in an ordering chosen at
 //! run time (a GraphQL `orderBy` argument), handed to a connection's fetch
-//! closure.
+//! closure or to the SQL layer.
 
 use core::any::Any;
 use core::fmt;
@@ -29,8 +29,8 @@ use crate::slice::page_slice;
 ///   such as the SQL layer.
 ///
 /// ```
-/// # use keypage_runtime::graphql::doc_support::*;
-/// use keypage_runtime::graphql::AnyKeysetQuery;
+/// # use keypage_runtime::doc_support::*;
+/// use keypage_runtime::AnyKeysetQuery;
 /// use keypage_runtime::{PageArgs, PageDirection};
 ///
 /// let rows: Vec<Row> = (1..=5).map(|id| Row { id }).collect();
@@ -222,10 +222,11 @@ enum Side {
 
 #[cfg(test)]
 mod tests {
-    use async_graphql::futures_util::future::{self, BoxFuture};
+    use core::future::{self, Future};
+    use core::pin::Pin;
 
     use super::*;
-    use crate::graphql::doc_support::{Row, RowCursor, RowDescCursor, RowOrder};
+    use crate::doc_support::{Row, RowCursor, RowDescCursor, RowOrder};
 
     fn rows() -> Vec<Row> {
         [3, 1, 5, 2, 4].into_iter().map(|id| Row { id }).collect()
@@ -237,7 +238,7 @@ mod tests {
     struct Fetch(Vec<Row>);
 
     impl QueryVisitor<Row> for Fetch {
-        type Output = BoxFuture<'static, Page<Row>>;
+        type Output = Pin<Box<dyn Future<Output = Page<Row>> + Send>>;
         fn visit<K: Keyset<Row = Row>>(self, query: KeysetQuery<K>) -> Self::Output {
             Box::pin(async move {
                 future::ready(()).await;
