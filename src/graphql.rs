@@ -74,6 +74,18 @@
 //! assert_eq!(code, Some(async_graphql::Value::from("PAGE_SIZE_OUT_OF_RANGE")));
 //! ```
 //!
+//! Over a SQL table (features `sqlite`, `postgres`, `mysql`, and
+//! `table = "..."` on the struct), [`ConnectionRequest::select`] takes the
+//! pool and `Article::table()` with your own filters, and counts
+//! `totalCount` with the same filters only when a query selects it: a
+//! resolver body is
+//! `Article::connection(order_by, args).select(ctx.data::<SqlitePool>()?, Article::table()).await`
+//! (the README's GraphQL section has it whole, with a filter).
+//!
+//! A database failure reaches the client as `internal error` with code
+//! `INTERNAL`, never its SQL or driver text; the cause is the error's
+//! `source`, for the server's log.
+//!
 //! For another data source, [`ConnectionRequest::fetch`] hands the
 //! validated query of the chosen ordering ([`AnyKeysetQuery`]) to an async
 //! closure that returns a [`Page`](crate::Page); `totalCount` comes from

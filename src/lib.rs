@@ -29,15 +29,16 @@
 
 pub use keypage_macros::Paginate;
 pub use keypage_runtime::{
-    Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeySpec, Keyset,
-    KeysetQuery, MAX_CURSOR_LEN, Nulls, OrderVisitor, OrderingSpec, Page, PageArgs, PageDirection,
-    PageError, PageInfo, Paginate, SortOrder, Value, fingerprint, page_slice, paginate_slice,
-    paginate_slice_by,
+    AnyKeysetQuery, Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeySpec,
+    Keyset, KeysetQuery, MAX_CURSOR_LEN, Nulls, OrderVisitor, OrderingSpec, Page, PageArgs,
+    PageDirection, PageError, PageInfo, Paginate, QueryVisitor, SortOrder, Value, fingerprint,
+    page_slice, paginate_slice, paginate_slice_by,
 };
 
 /// SQL rendering for every dialect, and (features `sqlite`, `postgres`,
 /// `mysql`) the sqlx integration: `sql::sqlx::Select` for your own
-/// queries, and the derive's `Article::fetch_page(&pool, &args)`,
+/// queries (`Article::table()` starts one from the type's table), and the
+/// derive's `Article::fetch_page(&pool, &args)`,
 /// `Article::fetch_page_by(&pool, ArticleOrder::Title, &args)` and
 /// `Article::total_count(&pool)` for a type with `#[paginate(table = "...")]`
 /// that also derives `sqlx::FromRow`.

@@ -538,6 +538,39 @@ async fn database_errors_do_not_leak<S: Executor>(env: &Env<S>) {
         assert_eq!(error["message"], "internal error", "{response:#}");
         assert_eq!(error["extensions"]["code"], "INTERNAL", "{response:#}");
         assert_eq!(response["errors"].as_array().unwrap().len(), 1);
+        assert_no_leak(&response);
+    }
+
+    // The DataLoader's batch failing: each author field says only `internal error`.
+    env.db
+        .execute("ALTER TABLE articles_gone RENAME TO articles".into())
+        .await;
+    env.db
+        .execute("ALTER TABLE authors RENAME TO authors_gone".into())
+        .await;
+    let response = run(
+        &env.schema,
+        "{ articles(first: 2) { nodes { id author { name } } } }",
+        json!({}),
+    )
+    .await;
+    let errors = response["errors"].as_array().expect("errors");
+    assert!(!errors.is_empty(), "{response:#}");
+    for error in errors {
+        assert_eq!(error["message"], "internal error", "{response:#}");
+        assert_eq!(error["extensions"]["code"], "INTERNAL", "{response:#}");
+        assert_eq!(error["path"][3], "author", "{response:#}");
+    }
+    assert_no_leak(&response);
+}
+
+/// Nothing of the SQL, the tables or the driver anywhere in a response.
+fn assert_no_leak(response: &Json) {
+    let text = response.to_string();
+    for internal in [
+        "SELECT", "FROM", "authors", "_gone", "sqlx", "::", "no such", "relation",
+    ] {
+        assert!(!text.contains(internal), "{text} leaks {internal:?}");
     }
 }
 
@@ -737,4 +770,98 @@ async fn measure<T>(db: &Db, body: impl Future<Output = T>) -> (T, Vec<String>) 
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// A cursor holding a key value the database cannot store (a `u64` beyond
+/// SQLite's `INTEGER`) decodes, since the cursor type allows it, but can
+/// only have been forged: `INVALID_CURSOR` on the argument that holds it,
+/// and nothing sent to the database.
+#[tokio::test]
+async fn forged_out_of_range_cursor_is_an_invalid_cursor() {
+    use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
+    use keypage::{Cursor as _, PageArgs};
+
+    #[derive(keypage::Paginate, sqlx::FromRow, SimpleObject, Clone, Debug)]
+    #[paginate(table = "counters", order_by = "id asc")]
+    #[paginate(ordering(name = "TICKS", order_by = "ticks asc, id asc"))]
+    struct Counter {
+        #[paginate(unique)]
+        id: i64,
+        /// A `u64` key: `TICKS` pages by it.
+        ticks: u64,
+    }
+
+    struct Query;
+    #[Object]
+    impl Query {
+        async fn counters(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            order_by: Option<CounterOrder>,
+        ) -> async_graphql::Result<CounterConnection> {
+            let args = PageArgs {
+                first,
+                after,
+                last,
+                before,
+            };
+            Counter::connection(order_by, args)
+                .select(ctx.data::<SqlitePool>()?, Counter::table())
+                .await
+        }
+    }
+
+    install_counter();
+    let pool = support::sqlite_pool().await;
+    let db = Db::Sqlite(pool.clone());
+    db.execute("CREATE TABLE counters (id INTEGER PRIMARY KEY, ticks INTEGER NOT NULL)".into())
+        .await;
+    db.execute("INSERT INTO counters VALUES (1, 5), (2, 7)".into())
+        .await;
+    let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+        .data(pool)
+        .finish();
+
+    let forged = CounterTicksCursor {
+        ticks: u64::MAX,
+        id: 1,
+    }
+    .encode();
+    for (query, argument) in [
+        (
+            "query($c: String) { counters(first: 1, after: $c, orderBy: TICKS) { nodes { id } } }",
+            "after",
+        ),
+        (
+            "query($c: String) { counters(last: 1, before: $c, orderBy: TICKS) { nodes { id } } }",
+            "before",
+        ),
+    ] {
+        let (response, statements) =
+            measure(&db, run(&schema, query, json!({ "c": forged }))).await;
+        let error = &response["errors"][0];
+        assert_eq!(
+            error["extensions"]["code"], "INVALID_CURSOR",
+            "{response:#}"
+        );
+        assert_eq!(error["extensions"]["argument"], argument, "{response:#}");
+        assert_eq!(
+            error["message"],
+            format!("`{argument}` is not a valid cursor: it holds a key value out of range"),
+        );
+        assert!(statements.is_empty(), "{statements:#?}");
+    }
+
+    // A real cursor of the same ordering still pages.
+    let query =
+        "{ counters(first: 1, orderBy: TICKS) { nodes { id ticks } pageInfo { hasNextPage } } }";
+    let response = run(&schema, query, json!({})).await;
+    assert_eq!(
+        response["data"]["counters"],
+        json!({ "nodes": [{ "id": 1, "ticks": 5 }], "pageInfo": { "hasNextPage": true } }),
+    );
 }

@@ -10,14 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::futures_util::future::BoxFuture;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{
-    ComplexObject, Context, EmptyMutation, EmptySubscription, ErrorExtensions, Object, Schema,
-    SimpleObject,
+    ComplexObject, Context, EmptyMutation, EmptySubscription, ErrorExtensions, Object, Response,
+    Schema, SimpleObject,
 };
-use keypage::graphql::{AnyKeysetQuery, QueryVisitor};
-use keypage::sql::sqlx::{FetchError, Select};
-use keypage::{Keyset, KeysetQuery, Page, PageArgs};
+use keypage::PageArgs;
+use keypage::sql::sqlx::FetchError;
 use sqlx::{Pool, QueryBuilder};
 
 /// The database: `sqlx::Sqlite` in the example (the tests also build this
@@ -56,9 +55,12 @@ impl Article {
     /// The article's author, loaded in one batch for the whole page.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Author> {
         let loader = ctx.data::<DataLoader<AuthorLoader>>()?;
+        // `extend`, not `?`: a database error's text (SQL, driver detail)
+        // would otherwise become the message the client sees.
         loader
             .load_one(self.author_id)
-            .await?
+            .await
+            .map_err(|e| e.extend())?
             .ok_or_else(|| "author not found".into())
     }
 }
@@ -86,7 +88,42 @@ pub fn schema_with_batch_delay(pool: Pool<Db>, delay: Duration) -> AppSchema {
     Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(pool)
         .data(authors)
+        .extension(LogInternalErrors)
         .finish()
+}
+
+/// Prints the cause of every `INTERNAL` error to stderr. keypage answers a
+/// database failure with only `internal error` (no SQL reaches the client)
+/// and keeps the failure itself as the error's source: this is where the
+/// server's operator gets to see it.
+struct LogInternalErrors;
+
+impl ExtensionFactory for LogInternalErrors {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LogInternalErrors)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for LogInternalErrors {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let response = next.run(ctx, operation_name).await;
+        for error in &response.errors {
+            // keypage keeps the `FetchError` itself, or its text when it
+            // was converted from a shared reference.
+            if let Some(cause) = error.source::<FetchError>() {
+                eprintln!("internal error at {:?}: {cause}", error.path);
+            } else if let Some(cause) = error.source::<String>() {
+                eprintln!("internal error at {:?}: {cause}", error.path);
+            }
+        }
+        response
+    }
 }
 
 /// The root query.
@@ -106,69 +143,18 @@ impl Query {
         order_by: Option<ArticleOrder>,
         author_id: Option<i64>,
     ) -> async_graphql::Result<ArticleConnection> {
-        let (pool, articles) = (ctx.data::<Pool<Db>>()?, articles(author_id)?);
-        Article::connection(
-            order_by,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .total_count(count(pool.clone(), articles.clone()))
-        .fetch(|query| fetch(pool, articles, query))
-        .await
-    }
-}
-
-/// The articles table, with the author filter if any: the same rows for
-/// the page, its probe and the count.
-fn articles(author_id: Option<i64>) -> async_graphql::Result<Arc<Select<'static, Db>>> {
-    let select = Select::table_of::<Article>().map_err(internal)?;
-    Ok(Arc::new(match author_id {
-        Some(id) => select.filter(move |qb| {
-            qb.push("author_id = ").push_bind(id);
-        }),
-        None => select,
-    }))
-}
-
-/// The page of the ordering the client chose, fetched by keypage's `Select`.
-async fn fetch(
-    pool: &Pool<Db>,
-    articles: Arc<Select<'static, Db>>,
-    query: AnyKeysetQuery<Article>,
-) -> async_graphql::Result<Page<Article>> {
-    struct Fetch<'a>(&'a Pool<Db>, Arc<Select<'static, Db>>);
-    impl<'a> QueryVisitor<Article> for Fetch<'a> {
-        type Output = BoxFuture<'a, Result<Page<Article>, FetchError>>;
-        fn visit<K: Keyset<Row = Article>>(self, query: KeysetQuery<K>) -> Self::Output {
-            let Fetch(pool, articles) = self;
-            Box::pin(async move { articles.fetch_page(pool, query).await })
-        }
-    }
-    query.visit(Fetch(pool, articles)).await.map_err(internal)
-}
-
-/// `totalCount`: a `COUNT(*)` with the same filter, run only when selected.
-fn count(
-    pool: Pool<Db>,
-    articles: Arc<Select<'static, Db>>,
-) -> impl FnOnce() -> BoxFuture<'static, async_graphql::Result<i64>> + Send + 'static {
-    move || Box::pin(async move { articles.count(&pool).await.map_err(internal) })
-}
-
-/// A database error as a GraphQL error that shows no SQL: the detail goes
-/// to the server's log.
-fn internal(error: FetchError) -> async_graphql::Error {
-    match error {
-        FetchError::Page(e) => e.extend(),
-        other => {
-            eprintln!("query failed: {other}");
-            async_graphql::Error::new("internal error")
-                .extend_with(|_, e| e.set("code", "INTERNAL"))
-        }
+        let articles = Article::table().filter_some(author_id, |qb, id| {
+            qb.push("author_id = ").push_bind(*id);
+        });
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        Article::connection(order_by, args)
+            .select(ctx.data::<Pool<Db>>()?, articles)
+            .await
     }
 }
 
@@ -177,7 +163,7 @@ pub struct AuthorLoader(Pool<Db>);
 
 impl Loader<i64> for AuthorLoader {
     type Value = Author;
-    type Error = Arc<sqlx::Error>;
+    type Error = Arc<FetchError>;
 
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Author>, Self::Error> {
         let mut query = QueryBuilder::new("SELECT id, name FROM authors WHERE id IN (");
@@ -186,7 +172,11 @@ impl Loader<i64> for AuthorLoader {
             list.push_bind(*id);
         }
         query.push(")");
-        let authors: Vec<Author> = query.build_query_as().fetch_all(&self.0).await?;
+        let authors: Vec<Author> = query
+            .build_query_as()
+            .fetch_all(&self.0)
+            .await
+            .map_err(|e| Arc::new(FetchError::Database(e)))?;
         Ok(authors.into_iter().map(|a| (a.id, a)).collect())
     }
 }

@@ -127,3 +127,13 @@ crate::__keypage_graphql! {
     },
     cursors: [RowCursor, RowDescCursor],
 }
+
+#[cfg(feature = "sqlite")]
+impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for Row {
+    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(Row {
+            id: row.try_get("id")?,
+        })
+    }
+}

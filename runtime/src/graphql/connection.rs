@@ -198,14 +198,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         E: Into<Error>,
     {
         self.count = Some(Box::pin(async move {
-            let n = count().await.map_err(Into::into)?;
-            n.try_into().map_err(|_| {
-                coded(
-                    format!("`totalCount` is {n}, beyond GraphQL's 32-bit `Int`"),
-                    "TOTAL_COUNT_OUT_OF_RANGE",
-                    None,
-                )
-            })
+            count_in_range(count().await.map_err(Into::into)?)
         }));
         self
     }
@@ -280,6 +273,99 @@ impl<R: Paginate> ConnectionRequest<R> {
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+impl<R: Paginate> ConnectionRequest<R> {
+    /// The connection over a SQL table through a sqlx pool: the page (plus
+    /// one probe for the opposite `pageInfo` flag when a cursor is given) of
+    /// `select`, which is the row type's table (the derive's
+    /// `Article::table()`) with the caller's own filters. Unless
+    /// [`total_count`](Self::total_count) said otherwise, `totalCount` is a
+    /// `COUNT(*)` with the same filters, run only if the query selects it.
+    ///
+    /// Errors are safe to show: the page arguments' codes, `INVALID_CURSOR`
+    /// for a cursor holding a value the database cannot store, and for a
+    /// database failure only `internal error` (code `INTERNAL`), the
+    /// [`FetchError`](crate::sql::sqlx::FetchError) being kept as the
+    /// error's `source` for the server's log (see
+    /// [`ErrorExtensions` on `FetchError`](crate::sql::sqlx::FetchError)).
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// # use keypage_runtime::doc_support::*;
+    /// use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
+    /// use keypage_runtime::PageArgs;
+    /// use keypage_runtime::graphql::{Connection, ConnectionRequest};
+    /// use keypage_runtime::sql::sqlx::Select;
+    /// use sqlx::{Sqlite, SqlitePool};
+    ///
+    /// struct Query;
+    ///
+    /// #[Object]
+    /// impl Query {
+    ///     async fn rows(
+    ///         &self,
+    ///         ctx: &Context<'_>,
+    ///         first: Option<i32>,
+    ///         after: Option<String>,
+    ///         above: Option<i64>,
+    ///     ) -> async_graphql::Result<Connection<Row>> {
+    ///         let rows = Select::<Sqlite>::of_table("rows", &["id"])
+    ///             .filter_some(above, |qb, id| { qb.push("id > ").push_bind(*id); });
+    ///         let args = PageArgs { first, after, ..PageArgs::default() };
+    ///         ConnectionRequest::<Row>::new(None, args).select(ctx.data()?, rows).await
+    ///     }
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// // One connection: each connection to `:memory:` is a database of its own.
+    /// let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1);
+    /// let pool: SqlitePool = pool.connect("sqlite::memory:").await.unwrap();
+    /// sqlx::query("CREATE TABLE rows (id INTEGER PRIMARY KEY)").execute(&pool).await.unwrap();
+    /// sqlx::query("INSERT INTO rows VALUES (1), (2), (3), (4), (5)").execute(&pool).await.unwrap();
+    /// let schema = Schema::build(Query, EmptyMutation, EmptySubscription).data(pool).finish();
+    /// let response = schema
+    ///     .execute("{ rows(first: 2, above: 1) { nodes { id } pageInfo { hasNextPage } totalCount } }")
+    ///     .await;
+    /// assert_eq!(
+    ///     response.data,
+    ///     async_graphql::value!({ "rows": {
+    ///         "nodes": [{ "id": 2 }, { "id": 3 }],
+    ///         "pageInfo": { "hasNextPage": true },
+    ///         "totalCount": 4,
+    ///     }}),
+    /// );
+    /// # });
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As above: a GraphQL error with `extensions.code`.
+    pub async fn select<DB>(
+        self,
+        pool: &::sqlx::Pool<DB>,
+        select: crate::sql::sqlx::Select<'static, DB>,
+    ) -> async_graphql::Result<Connection<R>>
+    where
+        DB: crate::sql::sqlx::SqlxDatabase,
+        R: OutputType + for<'r> ::sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        use super::error::into_graphql;
+
+        let query = self.query.map_err(|e| e.extend())?;
+        let select = std::sync::Arc::new(select);
+        let count = self.count.or_else(|| {
+            let (pool, select) = (pool.clone(), select.clone());
+            Some(Box::pin(async move {
+                let n = select.count(&pool).await.map_err(into_graphql)?;
+                count_in_range(n)
+            }))
+        });
+        let page = select.fetch_any(pool, query).await.map_err(into_graphql)?;
+        Ok(into_connection(page, count))
+    }
+}
+
 impl<R: Paginate> fmt::Debug for ConnectionRequest<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectionRequest")
@@ -289,8 +375,8 @@ impl<R: Paginate> fmt::Debug for ConnectionRequest<R> {
     }
 }
 
-fn count_in_range(n: usize) -> Result<i32, Error> {
-    i32::try_from(n).map_err(|_| {
+fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<i32, Error> {
+    n.try_into().map_err(|_| {
         coded(
             format!("`totalCount` is {n}, beyond GraphQL's 32-bit `Int`"),
             "TOTAL_COUNT_OUT_OF_RANGE",

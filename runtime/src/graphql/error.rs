@@ -59,3 +59,85 @@ where
     error.extensions = Some(extensions);
     error
 }
+
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod fetch {
+    use std::sync::Arc;
+
+    use async_graphql::{Error, ErrorExtensionValues, ErrorExtensions};
+
+    use super::coded;
+    use crate::sql::sqlx::FetchError;
+
+    /// What a client may see of a [`FetchError`]:
+    ///
+    /// * [`FetchError::Page`]: the [`PageError`](crate::PageError)'s own
+    ///   code and message;
+    /// * [`FetchError::UnsupportedValue`]: `INVALID_CURSOR`, with the
+    ///   argument at fault (a cursor holding a key value the database has no
+    ///   type for can only have been forged);
+    /// * anything else (the database failed, or the type has no table):
+    ///   the message `internal error` with code `INTERNAL`, and the error's
+    ///   text as the [`source`](Error::source) for the server's log only, so
+    ///   no SQL, table name or driver detail reaches the client.
+    ///
+    /// Convert with `.map_err(|e| e.extend())`, not `?`: async-graphql turns
+    /// any `Display` error into a GraphQL error carrying its text, which for
+    /// a database error is SQL and driver detail.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// use keypage_runtime::graphql::async_graphql::{ErrorExtensions as _, Value};
+    /// use keypage_runtime::sql::sqlx::FetchError;
+    ///
+    /// let err = FetchError::Database(sqlx::Error::Protocol("SELECT secret FROM t".into())).extend();
+    /// assert_eq!(err.message, "internal error");
+    /// assert_eq!(err.extensions.unwrap().get("code"), Some(&Value::from("INTERNAL")));
+    /// let logged = err.source.unwrap();
+    /// assert!(logged.downcast_ref::<String>().unwrap().contains("SELECT secret"));
+    /// # }
+    /// ```
+    impl ErrorExtensions for FetchError {
+        fn extend(&self) -> Error {
+            match self {
+                FetchError::Page(e) => e.extend(),
+                FetchError::UnsupportedValue(e) => unsupported(e.argument),
+                other => internal(Arc::new(other.to_string())),
+            }
+        }
+    }
+
+    /// [`FetchError::extend`](ErrorExtensions::extend) for an owned error:
+    /// the same client-facing error, keeping the `FetchError` itself (not
+    /// only its text) as the source for the server's log.
+    pub(crate) fn into_graphql(error: FetchError) -> Error {
+        match error {
+            FetchError::Page(e) => e.extend(),
+            FetchError::UnsupportedValue(e) => unsupported(e.argument),
+            other => internal(Arc::new(other)),
+        }
+    }
+
+    fn unsupported(argument: Option<&'static str>) -> Error {
+        let message = match argument {
+            Some(argument) => {
+                format!("`{argument}` is not a valid cursor: it holds a key value out of range")
+            }
+            None => "a cursor holds a key value out of range".to_owned(),
+        };
+        coded(message, "INVALID_CURSOR", argument)
+    }
+
+    fn internal(source: Arc<dyn core::any::Any + Send + Sync>) -> Error {
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", "INTERNAL");
+        Error {
+            message: "internal error".to_owned(),
+            source: Some(source),
+            extensions: Some(extensions),
+        }
+    }
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub(crate) use fetch::into_graphql;

@@ -16,7 +16,8 @@
 //!   `totalCount`) and `ArticleEdge` (`cursor`, `node`);
 //! * `Article::connection(order_by, args)`, a [`ConnectionRequest`] that a
 //!   resolver finishes in one call: [`over_slice`](ConnectionRequest::over_slice)
-//!   for an in-memory collection, [`fetch`](ConnectionRequest::fetch) for
+//!   for an in-memory collection, `select` for a SQL table through a sqlx
+//!   pool (with a SQL feature), [`fetch`](ConnectionRequest::fetch) for
 //!   any data source, optionally with
 //!   [`total_count`](ConnectionRequest::total_count) first.
 //!
@@ -65,7 +66,7 @@ macro_rules! __keypage_graphql {
             impl $row {
                 /// The Relay connection request for `order` (the default
                 /// ordering when `None`) and `args`, validated: finish it
-                /// with `over_slice` or `fetch` (see `keypage::graphql`).
+                /// with `over_slice`, `select` or `fetch` (see `keypage::graphql`).
                 #[must_use]
                 $vis fn connection(
                     order: ::core::option::Option<$order>,

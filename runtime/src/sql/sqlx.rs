@@ -73,11 +73,36 @@ use crate::query::{AnyKeysetQuery, QueryVisitor};
 /// `IS NULL`, never bound). Refused before anything is sent.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("a pagination key value cannot be bound as a {dialect:?} parameter: {value:?}")]
+#[non_exhaustive]
 pub struct UnsupportedValue {
     /// The database's dialect.
     pub dialect: Dialect,
     /// The value refused.
     pub value: Value,
+    /// The page argument whose cursor holds the value (`"after"` or
+    /// `"before"`), when the value came from one.
+    pub argument: Option<&'static str>,
+}
+
+impl UnsupportedValue {
+    /// Names the cursor argument of `query` that holds the refused value.
+    /// Only runs on the error path, so decoding the cursors' values again
+    /// costs nothing on a good request.
+    fn blame<K: Keyset>(mut self, query: &KeysetQuery<K>) -> Self {
+        let holds = |cursor: &Option<K>| {
+            cursor
+                .as_ref()
+                .is_some_and(|c| c.values().contains(&self.value))
+        };
+        self.argument = if holds(&query.after) {
+            Some("after")
+        } else if holds(&query.before) {
+            Some("before")
+        } else {
+            None
+        };
+        self
+    }
 }
 
 /// Why a page or count could not be fetched.
@@ -237,6 +262,7 @@ macro_rules! sqlx_database {
                     Err(UnsupportedValue {
                         dialect: $dialect,
                         value,
+                        argument: None,
                     })
                 }
             }
@@ -435,7 +461,8 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         plan.push_fetch_with(&mut qb, |qb| {
             qb.push("SELECT ").push(&self.columns);
             Ok(self.push_from_where(qb))
-        })?;
+        })
+        .map_err(|e| e.blame(plan.query()))?;
         Ok(qb)
     }
 
@@ -448,7 +475,8 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         plan.push_probe_with(&mut qb, |qb| {
             qb.push("SELECT 1 AS keypage_probe");
             Ok(self.push_from_where(qb))
-        })?;
+        })
+        .map_err(|e| e.blame(plan.query()))?;
         Ok(qb)
     }
 
