@@ -340,6 +340,28 @@ async fn bench() {
     ];
     let [keypage, hand] = &variants;
 
+    // `KEYPAGE_GQL_PROFILE=<keypage|hand>/<first|deep>/<n>`: n queries of
+    // one variant, then exit; nothing else runs, so that the difference
+    // between two counts of queries is the queries' own cost.
+    if let Ok(profile) = std::env::var("KEYPAGE_GQL_PROFILE") {
+        let mut parts = profile.split('/');
+        let (v, c, n) = (parts.next(), parts.next(), parts.next());
+        let variant = match v {
+            Some("keypage") => keypage,
+            Some("hand") => hand,
+            _ => panic!("KEYPAGE_GQL_PROFILE: <keypage|hand>/<first|deep>/<n>"),
+        };
+        let n: usize = n.and_then(|n| n.parse().ok()).expect("a count");
+        let after = match c {
+            Some("deep") => Some(variant.cursor_after(50_000).await),
+            _ => None,
+        };
+        for _ in 0..n {
+            variant.run(50, after.as_deref()).await;
+        }
+        return;
+    }
+
     let deep = (
         keypage.cursor_after(50_000).await,
         hand.cursor_after(50_000).await,
@@ -382,24 +404,6 @@ async fn bench() {
                 .iter()
                 .all(|e| e["node"]["author"]["name"].is_string())
         );
-    }
-
-    // `KEYPAGE_GQL_PROFILE=<keypage|hand>/<first|deep>/<n>`: n queries, then exit.
-    if let Ok(profile) = std::env::var("KEYPAGE_GQL_PROFILE") {
-        let mut parts = profile.split('/');
-        let (v, c, n) = (parts.next(), parts.next(), parts.next());
-        let variant = match v {
-            Some("keypage") => keypage,
-            Some("hand") => hand,
-            _ => panic!("KEYPAGE_GQL_PROFILE: <keypage|hand>/<first|deep>/<n>"),
-        };
-        let case = &cases[usize::from(c == Some("deep"))];
-        let n: usize = n.and_then(|n| n.parse().ok()).expect("a count");
-        let after = after_of(case, variant);
-        for _ in 0..n {
-            variant.run(case.first, after.as_deref()).await;
-        }
-        return;
     }
 
     // 4. Time per query, interleaved rounds.
