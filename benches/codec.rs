@@ -59,9 +59,9 @@ fn two_key(name: &'static str, created_at: i64, id: i64) -> Case {
     Case {
         name,
         keypage: Box::new(move || black_box(&k).encode()),
-        keypage_rt: Box::new(|s| ArticleCursor::decode(black_box(s)).is_ok()),
+        keypage_rt: Box::new(|s| black_box(ArticleCursor::decode(black_box(s))).is_ok()),
         opaque: Box::new(move || black_box(&o).encode_cursor()),
-        opaque_rt: Box::new(|s| Opaque2::decode_cursor(black_box(s)).is_ok()),
+        opaque_rt: Box::new(|s| black_box(Opaque2::decode_cursor(black_box(s))).is_ok()),
     }
 }
 
@@ -82,9 +82,9 @@ fn four_key(
     Case {
         name,
         keypage: Box::new(move || black_box(&k).encode()),
-        keypage_rt: Box::new(|s| TaskCursor::decode(black_box(s)).is_ok()),
+        keypage_rt: Box::new(|s| black_box(TaskCursor::decode(black_box(s))).is_ok()),
         opaque: Box::new(move || black_box(&o).encode_cursor()),
-        opaque_rt: Box::new(|s| Opaque4::decode_cursor(black_box(s)).is_ok()),
+        opaque_rt: Box::new(|s| black_box(Opaque4::decode_cursor(black_box(s))).is_ok()),
     }
 }
 
@@ -181,21 +181,32 @@ fn summary() {
 /// that many times and exits, for `valgrind --tool=callgrind` (instruction
 /// counts do not care how busy the machine is): run it with 0 and with N,
 /// the difference over N is the instructions per round trip.
+/// `CASE/WHO/OP/N`, with OP `encode`, `decode` or `roundtrip`, profiles one
+/// operation alone (decode reads a cursor encoded once up front).
 fn profile(spec: &str) {
-    let mut parts = spec.split('/');
-    let (case, who, n) = (parts.next(), parts.next(), parts.next());
-    let n: u64 = n
-        .and_then(|n| n.parse().ok())
-        .expect("CASE/keypage|opaque/N");
+    let parts: Vec<&str> = spec.split('/').collect();
+    let (case, who, op, n) = match parts[..] {
+        [case, who, n] => (case, who, "roundtrip", n),
+        [case, who, op, n] => (case, who, op, n),
+        _ => panic!("CASE/keypage|opaque/N or CASE/keypage|opaque/encode|decode|roundtrip/N"),
+    };
+    let n: u64 = n.parse().expect("N, a count");
     let case = cases()
         .into_iter()
-        .find(|c| Some(c.name) == case)
+        .find(|c| c.name == case)
         .expect("a case name, e.g. 2key_typical");
+    let (encode, decode) = match who {
+        "keypage" => (&case.keypage, &case.keypage_rt),
+        "opaque" => (&case.opaque, &case.opaque_rt),
+        _ => panic!("keypage or opaque"),
+    };
+    let encoded = encode();
     for _ in 0..n {
-        let ok = match who {
-            Some("keypage") => (case.keypage_rt)(&(case.keypage)()),
-            Some("opaque") => (case.opaque_rt)(&(case.opaque)()),
-            _ => panic!("keypage or opaque"),
+        let ok = match op {
+            "roundtrip" => decode(&encode()),
+            "encode" => !black_box(encode()).is_empty(),
+            "decode" => decode(black_box(&encoded)),
+            _ => panic!("encode, decode or roundtrip"),
         };
         assert!(black_box(ok));
     }
