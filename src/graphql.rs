@@ -75,7 +75,7 @@
 //! ```
 //!
 //! Over a SQL table (features `sqlite`, `postgres`, `mysql`, and
-//! `table = "..."` on the struct), [`ConnectionRequest::select`] takes the
+//! `table = "..."` on the struct), `ConnectionRequest::select` takes the
 //! pool and `Article::table()` with your own filters, and counts
 //! `totalCount` with the same filters only when a query selects it: a
 //! resolver body is
@@ -93,6 +93,6 @@
 //! it. The items below are documented in full where they are defined.
 
 pub use keypage_runtime::graphql::{
-    AnyKeysetQuery, Connection, ConnectionName, ConnectionRequest, EdgeName, QueryVisitor,
-    TotalCount, async_graphql,
+    AnyKeysetQuery, Connection, ConnectionName, ConnectionRequest, EdgeName, IntoGraphqlError,
+    QueryVisitor, TotalCount, async_graphql,
 };

@@ -772,28 +772,30 @@ async fn measure<T>(db: &Db, body: impl Future<Output = T>) -> (T, Vec<String>) 
     }
 }
 
-/// A cursor holding a key value the database cannot store (a `u64` beyond
-/// SQLite's `INTEGER`) decodes, since the cursor type allows it, but can
-/// only have been forged: `INVALID_CURSOR` on the argument that holds it,
-/// and nothing sent to the database.
-#[tokio::test]
-async fn forged_out_of_range_cursor_is_an_invalid_cursor() {
+/// A schema of its own over SQLite, for what the example's cannot show: a
+/// `u64` key, and data sources that fail after the page arguments were
+/// accepted.
+mod counters {
     use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
-    use keypage::{Cursor as _, PageArgs};
+    use keypage::PageArgs;
+    use keypage::sql::sqlx::{FetchError, Select};
+    use sqlx::{Sqlite, SqlitePool};
 
     #[derive(keypage::Paginate, sqlx::FromRow, SimpleObject, Clone, Debug)]
     #[paginate(table = "counters", order_by = "id asc")]
     #[paginate(ordering(name = "TICKS", order_by = "ticks asc, id asc"))]
-    struct Counter {
+    pub struct Counter {
         #[paginate(unique)]
-        id: i64,
+        pub id: i64,
         /// A `u64` key: `TICKS` pages by it.
-        ticks: u64,
+        pub ticks: u64,
     }
 
-    struct Query;
+    pub struct Query;
+
     #[Object]
     impl Query {
+        /// The table through `select`.
         async fn counters(
             &self,
             ctx: &Context<'_>,
@@ -813,18 +815,81 @@ async fn forged_out_of_range_cursor_is_an_invalid_cursor() {
                 .select(ctx.data::<SqlitePool>()?, Counter::table())
                 .await
         }
+
+        /// The page through `select`, `totalCount` from a query that fails.
+        async fn broken_count(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+        ) -> async_graphql::Result<CounterConnection> {
+            let pool = ctx.data::<SqlitePool>()?.clone();
+            let count = pool.clone();
+            Counter::connection(
+                None,
+                PageArgs {
+                    first,
+                    ..PageArgs::default()
+                },
+            )
+            .total_count(move || async move {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM no_such_table")
+                    .fetch_one(&count)
+                    .await
+                    .map_err(FetchError::Database)
+            })
+            .select(&pool, Counter::table())
+            .await
+        }
+
+        /// A page through `fetch` and `fetch_any`, from a table that is not there.
+        async fn missing_table(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+        ) -> async_graphql::Result<CounterConnection> {
+            let pool = ctx.data::<SqlitePool>()?;
+            Counter::connection(
+                None,
+                PageArgs {
+                    first,
+                    ..PageArgs::default()
+                },
+            )
+            .fetch(|query| async move {
+                Select::<Sqlite>::of_table("no_such_table", &["id", "ticks"])
+                    .fetch_any(pool, query)
+                    .await
+            })
+            .await
+        }
     }
+
+    pub type CounterSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+    pub async fn schema(db: &super::Db, pool: SqlitePool) -> CounterSchema {
+        db.execute("CREATE TABLE counters (id INTEGER PRIMARY KEY, ticks INTEGER NOT NULL)".into())
+            .await;
+        db.execute("INSERT INTO counters VALUES (1, 5), (2, 7)".into())
+            .await;
+        Schema::build(Query, EmptyMutation, EmptySubscription)
+            .data(pool)
+            .finish()
+    }
+}
+
+/// A cursor holding a key value the database cannot store (a `u64` beyond
+/// SQLite's `INTEGER`) decodes, since the cursor type allows it, but can
+/// only have been forged: `INVALID_CURSOR` on the argument that holds it,
+/// and nothing sent to the database.
+#[tokio::test]
+async fn forged_out_of_range_cursor_is_an_invalid_cursor() {
+    use counters::CounterTicksCursor;
+    use keypage::Cursor as _;
 
     install_counter();
     let pool = support::sqlite_pool().await;
     let db = Db::Sqlite(pool.clone());
-    db.execute("CREATE TABLE counters (id INTEGER PRIMARY KEY, ticks INTEGER NOT NULL)".into())
-        .await;
-    db.execute("INSERT INTO counters VALUES (1, 5), (2, 7)".into())
-        .await;
-    let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
-        .data(pool)
-        .finish();
+    let schema = counters::schema(&db, pool).await;
 
     let forged = CounterTicksCursor {
         ticks: u64::MAX,
@@ -857,11 +922,63 @@ async fn forged_out_of_range_cursor_is_an_invalid_cursor() {
     }
 
     // A real cursor of the same ordering still pages.
-    let query =
-        "{ counters(first: 1, orderBy: TICKS) { nodes { id ticks } pageInfo { hasNextPage } } }";
-    let response = run(&schema, query, json!({})).await;
+    let real = CounterTicksCursor { ticks: 5, id: 1 }.encode();
+    let query = "query($c: String) { counters(first: 1, after: $c, orderBy: TICKS) { \
+                 nodes { id ticks } pageInfo { hasPreviousPage hasNextPage } } }";
+    let response = run(&schema, query, json!({ "c": real })).await;
     assert_eq!(
         response["data"]["counters"],
-        json!({ "nodes": [{ "id": 1, "ticks": 5 }], "pageInfo": { "hasNextPage": true } }),
+        json!({
+            "nodes": [{ "id": 2, "ticks": 7 }],
+            "pageInfo": { "hasPreviousPage": true, "hasNextPage": false },
+        }),
+    );
+}
+
+/// Database failures inside the user's own data sources (a `totalCount`
+/// closure, a `fetch` closure) reach the client as `INTERNAL` and nothing
+/// more, while the rest of the response is served.
+#[tokio::test]
+async fn failing_data_sources_do_not_leak() {
+    let pool = support::sqlite_pool().await;
+    let db = Db::Sqlite(pool.clone());
+    let schema = counters::schema(&db, pool).await;
+
+    // The page is served; only `totalCount` fails.
+    let query = "{ brokenCount(first: 1) { nodes { id } totalCount } }";
+    let response = run(&schema, query, json!({})).await;
+    assert_eq!(
+        response["data"]["brokenCount"]["nodes"],
+        json!([{ "id": 1 }]),
+        "{response:#}"
+    );
+    let error = &response["errors"][0];
+    assert_eq!(error["message"], "internal error", "{response:#}");
+    assert_eq!(error["extensions"]["code"], "INTERNAL", "{response:#}");
+    assert_eq!(
+        error["path"],
+        json!(["brokenCount", "totalCount"]),
+        "{response:#}"
+    );
+    assert_no_leak(&response);
+    assert!(
+        !response.to_string().contains("no_such_table"),
+        "{response:#}"
+    );
+
+    // `fetch` handed keypage's `FetchError`: converted as safely as `select`'s.
+    let response = run(
+        &schema,
+        "{ missingTable(first: 1) { nodes { id } } }",
+        json!({}),
+    )
+    .await;
+    let error = &response["errors"][0];
+    assert_eq!(error["message"], "internal error", "{response:#}");
+    assert_eq!(error["extensions"]["code"], "INTERNAL", "{response:#}");
+    assert_no_leak(&response);
+    assert!(
+        !response.to_string().contains("no_such_table"),
+        "{response:#}"
     );
 }

@@ -59,8 +59,7 @@ impl Article {
         loader
             .load_one(self.author_id)
             .await
-            .map_err(|e| e.extend())
-            .inspect_err(log_internal)?
+            .map_err(|e| e.extend())?
             .ok_or_else(|| "author not found".into())
     }
 }
@@ -89,24 +88,6 @@ pub fn schema_with_batch_delay(pool: Pool<Db>, delay: Duration) -> AppSchema {
         .data(pool)
         .data(authors)
         .finish()
-}
-
-/// Prints the cause of an `INTERNAL` error to stderr, and passes the error
-/// on. keypage answers a database failure with only `internal error` (no
-/// SQL reaches the client) and keeps the failure itself as the error's
-/// source: this is where the server's operator gets to see it. (A schema
-/// extension could do this for every field, but any extension makes
-/// async-graphql run every field of every query through the extension
-/// chain: about a fifth more instructions for a 50-article page.)
-fn log_internal(error: &async_graphql::Error) {
-    // keypage keeps the `FetchError` itself, or its text when it was
-    // converted from a shared reference (as the DataLoader's is).
-    let Some(source) = &error.source else { return };
-    if let Some(cause) = source.downcast_ref::<FetchError>() {
-        eprintln!("internal error: {cause}");
-    } else if let Some(cause) = source.downcast_ref::<String>() {
-        eprintln!("internal error: {cause}");
-    }
 }
 
 /// The root query.
@@ -138,7 +119,6 @@ impl Query {
         Article::connection(order_by, args)
             .select(ctx.data::<Pool<Db>>()?, articles)
             .await
-            .inspect_err(log_internal)
     }
 }
 

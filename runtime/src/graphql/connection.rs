@@ -9,7 +9,7 @@ use async_graphql::connection::{self, ConnectionNameType, EdgeNameType, EmptyFie
 use async_graphql::futures_util::future::{BoxFuture, FutureExt, Shared};
 use async_graphql::{Error, ErrorExtensions as _, Object, OutputType};
 
-use super::error::coded;
+use super::error::{IntoGraphqlError, coded};
 use crate::args::PageArgs;
 use crate::error::PageError;
 use crate::keyset::Paginate;
@@ -69,7 +69,8 @@ type CountFuture = Shared<BoxFuture<'static, Result<i32, Error>>>;
 /// `first`, `last`, `after` and `before` say.
 ///
 /// Lazy: the counting closure given to
-/// [`ConnectionRequest::total_count`] runs only when a query selects the
+/// [`ConnectionRequest::total_count`] (or, by default, the `COUNT(*)` that
+/// `ConnectionRequest::select` sets up) runs only when a query selects the
 /// field, and at most once per connection (aliases share the result).
 /// Without a counting closure the field is an error with
 /// `extensions.code` `TOTAL_COUNT_UNAVAILABLE`; a count that does not fit
@@ -111,7 +112,8 @@ impl TotalCount {
 
 /// A connection request: the page arguments validated for the ordering
 /// chosen, plus the optional `totalCount` closure; finished by
-/// [`over_slice`](Self::over_slice) or [`fetch`](Self::fetch).
+/// [`over_slice`](Self::over_slice), `select` (a SQL table through a sqlx
+/// pool, with a SQL feature) or [`fetch`](Self::fetch).
 ///
 /// Made by the derive's `Article::connection(order_by, args)` (or
 /// [`ConnectionRequest::new`]). An invalid argument does not fail here but
@@ -176,7 +178,9 @@ impl<R: Paginate> ConnectionRequest<R> {
 
     /// Sets how `totalCount` is computed: `count` is called only if the
     /// query selects `totalCount`, at most once. Any integer type that fits
-    /// GraphQL's `Int` (`i64` from SQL `COUNT(*)`, `usize`, ...) will do.
+    /// GraphQL's `Int` (`i64` from SQL `COUNT(*)`, `usize`, ...) will do; an
+    /// error becomes the field's GraphQL error as its [`IntoGraphqlError`]
+    /// says.
     ///
     /// ```
     /// # use keypage_runtime::doc_support::*;
@@ -195,10 +199,10 @@ impl<R: Paginate> ConnectionRequest<R> {
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<N, E>> + Send + 'static,
         N: TryInto<i32> + fmt::Display + Copy + Send,
-        E: Into<Error>,
+        E: IntoGraphqlError,
     {
         self.count = Some(Box::pin(async move {
-            count_in_range(count().await.map_err(Into::into)?)
+            count_in_range(count().await.map_err(E::into_graphql_error)?)
         }));
         self
     }
@@ -259,16 +263,18 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// # Errors
     ///
     /// The page arguments' [`PageError`] as a GraphQL error with
-    /// `extensions.code`, or `fetch`'s error.
+    /// `extensions.code`, or `fetch`'s error as its [`IntoGraphqlError`]
+    /// says (a keypage `FetchError` of a failed query as `internal error`,
+    /// code `INTERNAL`, showing no SQL).
     pub async fn fetch<N, F, Fut, E>(self, fetch: F) -> async_graphql::Result<Connection<R, N>>
     where
         N: OutputType,
         F: FnOnce(AnyKeysetQuery<R>) -> Fut,
         Fut: Future<Output = Result<Page<N>, E>>,
-        E: Into<Error>,
+        E: IntoGraphqlError,
     {
         let query = self.query.map_err(|e| e.extend())?;
-        let page = fetch(query).await.map_err(Into::into)?;
+        let page = fetch(query).await.map_err(E::into_graphql_error)?;
         Ok(into_connection(page, self.count))
     }
 }
@@ -350,18 +356,21 @@ impl<R: Paginate> ConnectionRequest<R> {
         DB: crate::sql::sqlx::SqlxDatabase,
         R: OutputType + for<'r> ::sqlx::FromRow<'r, DB::Row> + Send + Unpin,
     {
-        use super::error::into_graphql;
+        use crate::sql::sqlx::FetchError;
 
         let query = self.query.map_err(|e| e.extend())?;
         let select = std::sync::Arc::new(select);
         let count = self.count.or_else(|| {
             let (pool, select) = (pool.clone(), select.clone());
             Some(Box::pin(async move {
-                let n = select.count(&pool).await.map_err(into_graphql)?;
+                let n = select
+                    .count(&pool)
+                    .await
+                    .map_err(FetchError::into_graphql_error)?;
                 count_in_range(n)
             }))
         });
-        let page = select.fetch_any(pool, query).await.map_err(into_graphql)?;
+        let page = (select.fetch_any(pool, query).await).map_err(FetchError::into_graphql_error)?;
         Ok(into_connection(page, count))
     }
 }

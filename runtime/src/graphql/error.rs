@@ -1,9 +1,14 @@
-//! [`PageError`] and [`CursorError`] as GraphQL errors with a stable
-//! `extensions.code`.
+//! keypage's errors as GraphQL errors with a stable `extensions.code`:
+//! [`PageError`] and [`CursorError`] with their own codes, and (with a SQL
+//! feature) `FetchError`, whose database failures become a bare
+//! `internal error` (code `INTERNAL`).
 //!
 //! async-graphql converts any `Display` type into an [`Error`] with a bare
-//! message (a blanket `From`), which would drop the code; so the conversion
-//! is [`ErrorExtensions::extend`], which the connection entry points call.
+//! message (a blanket `From`), which would drop the code and, for a
+//! database error, show its SQL; so the conversion is
+//! [`ErrorExtensions::extend`], and the connection entry points take
+//! errors through [`IntoGraphqlError`], which has no blanket
+//! implementation.
 
 use async_graphql::{Error, ErrorExtensionValues, ErrorExtensions};
 
@@ -43,6 +48,67 @@ impl ErrorExtensions for CursorError {
     }
 }
 
+/// How an error returned by a data source given to
+/// [`ConnectionRequest::fetch`](super::ConnectionRequest::fetch) or
+/// [`ConnectionRequest::total_count`](super::ConnectionRequest::total_count)
+/// becomes the GraphQL error the client sees.
+///
+/// Deliberately not implemented for every `Display` type, as
+/// async-graphql's `From` is: that would put a database error's text (its
+/// SQL, the driver's message) in front of the client. keypage's own errors
+/// convert with their codes (a database failure as `internal error`, code
+/// `INTERNAL`, the cause kept as the error's `source` for your log); for
+/// your own error type, build the [`Error`] yourself or implement this
+/// trait.
+///
+/// ```
+/// use keypage_runtime::graphql::IntoGraphqlError;
+/// use keypage_runtime::graphql::async_graphql::Error;
+///
+/// enum StoreError { Timeout, Corrupt(String) }
+///
+/// impl IntoGraphqlError for StoreError {
+///     fn into_graphql_error(self) -> Error {
+///         match self {
+///             StoreError::Timeout => Error::new("the store timed out; try again"),
+///             StoreError::Corrupt(_) => Error::new("internal error"), // details stay on the server
+///         }
+///     }
+/// }
+/// ```
+pub trait IntoGraphqlError {
+    /// The error the client sees.
+    fn into_graphql_error(self) -> Error;
+}
+
+/// Already a GraphQL error: as it is.
+impl IntoGraphqlError for Error {
+    fn into_graphql_error(self) -> Error {
+        self
+    }
+}
+
+/// For data sources that cannot fail.
+impl IntoGraphqlError for core::convert::Infallible {
+    fn into_graphql_error(self) -> Error {
+        match self {}
+    }
+}
+
+/// With its code and argument, as [`ErrorExtensions::extend`].
+impl IntoGraphqlError for PageError {
+    fn into_graphql_error(self) -> Error {
+        self.extend()
+    }
+}
+
+/// With its code, as [`ErrorExtensions::extend`].
+impl IntoGraphqlError for CursorError {
+    fn into_graphql_error(self) -> Error {
+        self.extend()
+    }
+}
+
 /// An error whose message is `source`'s `Display`, with `code` and, if
 /// given, `argument` as extensions. The source is kept for server-side
 /// logging; clients only see the message and the extensions.
@@ -66,7 +132,7 @@ mod fetch {
 
     use async_graphql::{Error, ErrorExtensionValues, ErrorExtensions};
 
-    use super::coded;
+    use super::{IntoGraphqlError, coded};
     use crate::sql::sqlx::FetchError;
 
     /// What a client may see of a [`FetchError`]:
@@ -107,14 +173,16 @@ mod fetch {
         }
     }
 
-    /// [`FetchError::extend`](ErrorExtensions::extend) for an owned error:
-    /// the same client-facing error, keeping the `FetchError` itself (not
-    /// only its text) as the source for the server's log.
-    pub(crate) fn into_graphql(error: FetchError) -> Error {
-        match error {
-            FetchError::Page(e) => e.extend(),
-            FetchError::UnsupportedValue(e) => unsupported(e.argument),
-            other => internal(Arc::new(other)),
+    /// As [`FetchError::extend`](ErrorExtensions::extend), keeping the
+    /// `FetchError` itself (not only its text) as the `source` of an
+    /// `INTERNAL` error, for the server's log.
+    impl IntoGraphqlError for FetchError {
+        fn into_graphql_error(self) -> Error {
+            match self {
+                FetchError::Page(e) => e.extend(),
+                FetchError::UnsupportedValue(e) => unsupported(e.argument),
+                other => internal(Arc::new(other)),
+            }
         }
     }
 
@@ -139,5 +207,26 @@ mod fetch {
     }
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-pub(crate) use fetch::into_graphql;
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use async_graphql::Value;
+
+    use super::IntoGraphqlError;
+    use crate::sql::sqlx::FetchError;
+
+    /// The owned conversion keeps the `FetchError` itself as the source (the
+    /// example server logs it from there) and shows the client nothing of it.
+    #[test]
+    fn internal_errors_keep_their_cause_for_the_log() {
+        let cause = FetchError::Database(sqlx::Error::Protocol("SELECT secret FROM t".into()));
+        let error = cause.into_graphql_error();
+        assert_eq!(error.message, "internal error");
+        let code = error.extensions.as_ref().and_then(|e| e.get("code"));
+        assert_eq!(code, Some(&Value::from("INTERNAL")));
+        let source = error.source.expect("a source");
+        let kept = source
+            .downcast_ref::<FetchError>()
+            .expect("the FetchError itself");
+        assert!(kept.to_string().contains("SELECT secret"));
+    }
+}

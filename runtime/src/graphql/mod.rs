@@ -26,7 +26,11 @@
 //! `extensions.code` one of `FIRST_AND_LAST`, `PAGE_SIZE_OUT_OF_RANGE`,
 //! `INVALID_CURSOR`, `CURSOR_ORDER_MISMATCH`, and `extensions.argument` the
 //! argument at fault (see [`ErrorExtensions`](async_graphql::ErrorExtensions)
-//! on `PageError` to convert one yourself).
+//! on `PageError` to convert one yourself). A database failure is only
+//! `internal error`, code `INTERNAL`, its cause kept as the error's
+//! `source` for the server's log; errors of your own data sources go
+//! through [`IntoGraphqlError`], which has no blanket implementation for
+//! `Display` types, so none of their text reaches the client by accident.
 //!
 //! The order enum is an input type only: async-graphql's `OutputType`
 //! changes shape with its `boxed-trait` feature, which code generated into
@@ -40,6 +44,7 @@ pub use async_graphql;
 
 pub use crate::query::{AnyKeysetQuery, QueryVisitor};
 pub use connection::{Connection, ConnectionName, ConnectionRequest, EdgeName, TotalCount};
+pub use error::IntoGraphqlError;
 #[doc(hidden)]
 pub use order::{OrderValue, register_order_enum};
 

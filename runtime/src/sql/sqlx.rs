@@ -684,6 +684,8 @@ macro_rules! __keypage_sqlx_methods {
             /// # Errors
             ///
             /// `FetchError::Page` for invalid `args` (show it to the client),
+            /// `FetchError::UnsupportedValue` for a cursor holding a key value
+            /// this database cannot store (only a forged cursor can),
             /// `FetchError::Database` when a query fails.
             pub async fn fetch_page<'c, A>(
                 conn: A,
