@@ -165,11 +165,7 @@ mod fetch {
     /// ```
     impl ErrorExtensions for FetchError {
         fn extend(&self) -> Error {
-            match self {
-                FetchError::Page(e) => e.extend(),
-                FetchError::UnsupportedValue(e) => unsupported(e.argument),
-                other => internal(Arc::new(other.to_string())),
-            }
+            client_error(self).unwrap_or_else(|| internal(Arc::new(self.to_string())))
         }
     }
 
@@ -178,11 +174,17 @@ mod fetch {
     /// `INTERNAL` error, for the server's log.
     impl IntoGraphqlError for FetchError {
         fn into_graphql_error(self) -> Error {
-            match self {
-                FetchError::Page(e) => e.extend(),
-                FetchError::UnsupportedValue(e) => unsupported(e.argument),
-                other => internal(Arc::new(other)),
-            }
+            client_error(&self).unwrap_or_else(|| internal(Arc::new(self)))
+        }
+    }
+
+    /// The error a client may see in full, with its code, or `None` for an
+    /// internal failure: the one place that decides which is which.
+    fn client_error(error: &FetchError) -> Option<Error> {
+        match error {
+            FetchError::Page(e) => Some(e.extend()),
+            FetchError::UnsupportedValue(e) => Some(unsupported(e.argument)),
+            _ => None,
         }
     }
 

@@ -143,6 +143,3 @@ macro_rules! __keypage_graphql {
         };
     };
 }
-
-#[doc(hidden)]
-pub use crate::doc_support;
