@@ -2,11 +2,10 @@
 //! rows, for three orderings, on SQLite (and PostgreSQL when
 //! `KEYPAGE_PG_URL` is set), with:
 //!
-//! * `keypage`: keypage through its sqlx glue (`fetch_page`): the page
-//!   query plus, with a cursor, the `hasPreviousPage` probe;
-//! * `keypage_fetch`: keypage's page query alone, with its argument
-//!   validation (cursor decoding) and page assembly (a cursor per edge):
-//!   like-for-like with one hand-written query;
+//! * `keypage`: keypage through its sqlx glue (`fetch_page`): one
+//!   statement, the page plus, with a cursor, the `hasPreviousPage` probe in
+//!   the same `UNION ALL`, with argument validation (cursor decoding) and
+//!   page assembly (a cursor per edge);
 //! * `hand`: the keyset query a careful engineer writes;
 //! * `naive`: the textbook expansion `a > ? OR (a = ? AND b > ?)`;
 //! * `offset`: `LIMIT 21 OFFSET depth`.
@@ -42,7 +41,7 @@ mod report;
 use db::{Db, ORDERINGS, Ordering};
 
 const PAGE: i32 = 20;
-const VARIANTS: [&str; 5] = ["keypage", "keypage_fetch", "hand", "naive", "offset"];
+const VARIANTS: [&str; 4] = ["keypage", "hand", "naive", "offset"];
 
 /// (label, position of the page's first row).
 fn depths(n: i64) -> [(&'static str, i64); 4] {
@@ -93,13 +92,6 @@ async fn prepare(conn: &mut Db, ordering: Ordering) -> Vec<Prepared> {
             .iter()
             .map(|e| e.node.id)
             .collect();
-        let fetch: Vec<i64> = db::keypage_fetch_only(conn, ordering, &p.args)
-            .await
-            .edges
-            .iter()
-            .map(|e| e.node.id)
-            .collect();
-        assert_eq!(fetch, expect, "{ordering:?} {label}: keypage_fetch");
         for (name, h) in [
             ("hand", &p.hand),
             ("naive", &p.naive),
@@ -157,10 +149,6 @@ const MAX_SAMPLES: usize = 301;
 async fn run(conn: &mut Db, ordering: Ordering, variant: &str, p: &Prepared) -> usize {
     match variant {
         "keypage" => db::keypage_page(conn, ordering, &p.args).await.edges.len(),
-        "keypage_fetch" => db::keypage_fetch_only(conn, ordering, &p.args)
-            .await
-            .edges
-            .len(),
         "hand" => db::run_hand(conn, &p.hand.sql, &p.hand.binds).await.len(),
         "naive" => db::run_hand(conn, &p.naive.sql, &p.naive.binds).await.len(),
         "offset" => db::run_hand(conn, &p.offset.sql, &p.offset.binds)
@@ -244,13 +232,11 @@ fn summary(groups: &[(String, Ordering)], results: &Medians) {
         };
         let mut t = report::Table::new(&[
             "depth",
-            "keypage (+probe)",
-            "keypage fetch only",
+            "keypage (one statement)",
             "hand-written",
             "naive expansion",
             "OFFSET",
             "keypage / hand",
-            "keypage fetch / hand",
             "naive / hand",
             "OFFSET / hand",
         ]);
@@ -262,17 +248,14 @@ fn summary(groups: &[(String, Ordering)], results: &Medians) {
                 report::ns(v[1]),
                 report::ns(v[2]),
                 report::ns(v[3]),
-                report::ns(v[4]),
-                report::ratio(v[0], v[2]),
-                report::ratio(v[1], v[2]),
-                report::ratio(v[3], v[2]),
-                report::ratio(v[4], v[2]),
+                report::ratio(v[0], v[1]),
+                report::ratio(v[2], v[1]),
+                report::ratio(v[3], v[1]),
             ]);
         }
         let mut growth = report::Table::new(&[
             "depth / depth 0",
-            "keypage (+probe)",
-            "keypage fetch only",
+            "keypage (one statement)",
             "hand-written",
             "naive",
             "OFFSET",

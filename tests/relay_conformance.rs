@@ -1,12 +1,15 @@
 //! The `connectionFromArray` cases of the Relay reference implementation
 //! (graphql-relay-js, `arrayConnection-test`), over keyset cursors.
 //!
-//! Edges, cursors and every flag the Relay spec's MUST rules fix are the
-//! reference's. Where the spec leaves a flag to the server (a MAY: e.g.
-//! `hasPreviousPage` on a `first` page), the reference answers `false`;
-//! keypage answers exactly from the collection, as documented on
-//! [`keypage::PageInfo`]. Those cases are marked `exact:` with the
-//! reference's value beside them.
+//! Edges, cursors and every flag the Relay spec's algorithm fixes are the
+//! reference's: on the side a page is read towards (`hasNextPage` for
+//! `first`, `hasPreviousPage` for `last`), whether the window between
+//! `after` and `before` holds more rows. Where the spec leaves a flag to the
+//! server (a MAY: `hasPreviousPage` on a `first` page, `hasNextPage` on a
+//! `last` page), the reference answers `false`; keypage answers exactly
+//! whether the collection holds rows behind the page's cursor, as
+//! documented on [`keypage::PageInfo`]. Those cases are marked `exact:`
+//! with the reference's value beside them; no other case differs.
 
 use keypage::{Cursor, Keyset, PageArgs, PageError};
 
@@ -93,18 +96,19 @@ fn pagination() {
         true,
         true,
     );
-    // exact: E follows D (reference: hasNextPage false, from the window only).
+    // The window B..D ends the page: no next page inside it, though E
+    // follows in the collection (a loop that keeps `before` ends here).
     case(
         window(Some(4), None, Some('A'), Some('E')),
         "BCD",
         true,
-        true,
+        false,
     );
     case(
         window(Some(3), None, Some('A'), Some('E')),
         "BCD",
         true,
-        true,
+        false,
     );
     // last + after + before. exact: E follows D.
     case(
@@ -113,17 +117,18 @@ fn pagination() {
         true,
         true,
     );
-    // exact: A precedes B (reference: hasPreviousPage false).
+    // The window starts at B: no previous page inside it, though A precedes
+    // it in the collection. exact: E follows D.
     case(
         window(None, Some(4), Some('A'), Some('E')),
         "BCD",
-        true,
+        false,
         true,
     );
     case(
         window(None, Some(3), Some('A'), Some('E')),
         "BCD",
-        true,
+        false,
         true,
     );
 }
@@ -185,10 +190,22 @@ fn cursor_edge_cases() {
     ] {
         case(args, "ABCDE", false, false);
     }
-    // Beyond the other end, nothing is left, and the flags say where rows are.
+    // Beyond the other end, nothing is left. The empty window has no next
+    // page; no `after` means no previous one.
     case(
         PageArgs {
             before: Some(outside(-1)),
+            ..PageArgs::default()
+        },
+        "",
+        false,
+        false,
+    );
+    // Read from its end, the rows after `after` are said to exist.
+    case(
+        PageArgs {
+            before: Some(outside(-1)),
+            last: Some(2),
             ..PageArgs::default()
         },
         "",

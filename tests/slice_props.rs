@@ -256,23 +256,17 @@ fn check_window<K: Keyset<Row = Row>>(
     let got: Vec<&Row> = page.nodes().copied().collect();
     prop_assert_eq!(ids(&got), ids(&expected));
 
-    // Flags from the whole collection: rows beyond the first/last edge, or,
-    // on an empty page, beyond the position the page was read at.
-    let (has_prev, has_next) = match (expected.first(), expected.last()) {
-        (Some(first), Some(last)) => (
-            sorted.iter().any(|r| reference(r, first) == Ordering::Less),
-            sorted
-                .iter()
-                .any(|r| reference(r, last) == Ordering::Greater),
-        ),
-        _ if forward => (
-            sorted.iter().any(|r| !is_after(r)),
-            sorted.iter().any(|r| is_after(r)),
-        ),
-        _ => (
-            sorted.iter().any(|r| is_before(r)),
-            sorted.iter().any(|r| !is_before(r)),
-        ),
+    // The Relay specification's algorithm: on the paging side, whether the
+    // window holds more than the page; on the other, whether the collection
+    // holds a row at or behind the page's cursor (none without one).
+    let more = window.len() > n;
+    let (has_prev, has_next) = if forward {
+        (after.is_some() && sorted.iter().any(|r| !is_after(r)), more)
+    } else {
+        (
+            more,
+            before.is_some() && sorted.iter().any(|r| !is_before(r)),
+        )
     };
     prop_assert_eq!(
         page.page_info.has_previous_page,

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Instant;
 
-use keypage::sql::sqlx::Select;
 use keypage::sql::{PagePlan, WhereClause};
 use keypage::{Cursor, Keyset, Page, PageArgs};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -452,8 +451,8 @@ pub async fn row_at(db: &mut Db, ordering: Ordering, pos: i64) -> Article {
         .expect("a row at that position")
 }
 
-/// keypage through the sqlx glue: page query plus, with a cursor, the
-/// `hasPreviousPage` probe. What `Article::fetch_page` runs.
+/// keypage through the sqlx glue: one statement, the page plus, with a
+/// cursor, the `hasPreviousPage` probe. What `Article::fetch_page` runs.
 pub async fn keypage_page(db: &mut Db, ordering: Ordering, args: &PageArgs) -> Page<Article> {
     async fn go<K: Keyset<Row = Article>>(db: &mut Db, args: &PageArgs) -> Page<Article> {
         with_conn!(db, c => keypage::sql::sqlx::fetch_page::<K, _>(&mut *c, args).await.expect("keypage page"))
@@ -465,41 +464,8 @@ pub async fn keypage_page(db: &mut Db, ordering: Ordering, args: &PageArgs) -> P
     }
 }
 
-/// keypage's page query alone (no probe), with everything else keypage
-/// does around it: argument validation (cursor decoding), SQL building and
-/// page assembly (a cursor per edge). Like-for-like with one hand-written
-/// query.
-pub async fn keypage_fetch_only(db: &mut Db, ordering: Ordering, args: &PageArgs) -> Page<Article> {
-    async fn go<K: Keyset<Row = Article>>(db: &mut Db, args: &PageArgs) -> Page<Article> {
-        let plan = PagePlan::new(args.validate::<K>().expect("valid args"));
-        macro_rules! run {
-            ($c:ident, $db:ty) => {{
-                let mut qb = Select::<$db>::table_of::<Article>()
-                    .unwrap()
-                    .page_query(&plan)
-                    .unwrap();
-                let rows: Vec<Article> = qb
-                    .build_query_as()
-                    .fetch_all(&mut *$c)
-                    .await
-                    .expect("keypage page query");
-                plan.finish(rows, false)
-            }};
-        }
-        match db {
-            Db::Sqlite(c) => run!(c, Sqlite),
-            Db::Pg(c) => run!(c, Postgres),
-        }
-    }
-    match ordering {
-        Ordering::Uniform => go::<ArticleCursor>(db, args).await,
-        Ordering::Mixed => go::<ArticleMixedCursor>(db, args).await,
-        Ordering::Title => go::<ArticleTitleCursor>(db, args).await,
-    }
-}
-
-/// The query plans of keypage's page query and probe for `args`, and of a
-/// hand-written query, as the database explains them.
+/// The query plan of keypage's one statement for `args`, as the database
+/// explains it.
 pub async fn explain_keypage(db: &mut Db, ordering: Ordering, args: &PageArgs) -> String {
     async fn go<K: Keyset<Row = Article>>(db: &mut Db, args: &PageArgs) -> String {
         let plan = PagePlan::new(args.validate::<K>().expect("valid args"));
@@ -518,31 +484,22 @@ pub async fn explain_keypage(db: &mut Db, ordering: Ordering, args: &PageArgs) -
         }
         macro_rules! run {
             ($c:ident, $db:ty, $explain:literal) => {{
-                let mut out = String::new();
                 let mut qb = QueryBuilder::<$db>::new($explain);
-                plan.push_fetch_with(&mut qb, |qb| {
-                    qb.push("SELECT ").push(COLUMNS).push(" FROM articles");
-                    Ok(WhereClause::Absent)
-                })
-                .unwrap();
-                out += &format!(
-                    "  page query: {}\n",
-                    qb.sql().as_str().strip_prefix($explain).unwrap()
-                );
-                out += &explain_rows!($c, qb);
-                if plan.needs_probe() {
-                    let mut qb = QueryBuilder::<$db>::new($explain);
-                    plan.push_probe_with(&mut qb, |qb| {
-                        qb.push("SELECT 1 FROM articles");
+                plan.push_statement(
+                    &mut qb,
+                    |qb| {
+                        qb.push(COLUMNS);
+                        Ok(())
+                    },
+                    |qb| {
+                        qb.push(" FROM articles");
                         Ok(WhereClause::Absent)
-                    })
-                    .unwrap();
-                    out += &format!(
-                        "  probe: {}\n",
-                        qb.sql().as_str().strip_prefix($explain).unwrap()
-                    );
-                    out += &explain_rows!($c, qb);
-                }
+                    },
+                )
+                .unwrap();
+                let sql = qb.sql().as_str().strip_prefix($explain).unwrap().to_owned();
+                let mut out = format!("  statement: {sql}\n");
+                out += &explain_rows!($c, qb);
                 out
             }};
         }

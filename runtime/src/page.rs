@@ -10,13 +10,22 @@ pub struct Edge<N> {
 }
 
 /// Relay's `PageInfo`, answered exactly in both directions.
+///
+/// On the side the page is read towards (`hasNextPage` for `first`,
+/// `hasPreviousPage` for `last`) a flag says whether the window between
+/// `after` and `before` holds more rows beyond the page, as the Relay
+/// specification computes it: a walk that keeps a `before` ends at it. On
+/// the other side it says whether the whole collection holds a row at or
+/// behind the page's cursor (`after` for `first`, `before` for `last`), and
+/// is `false` without that cursor, the page then starting at the
+/// collection's edge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageInfo {
-    /// Whether the collection holds a row before the first edge (or, on an
-    /// empty page, before the position where the page stood).
+    /// `first`: whether a row exists at or before `after`; `last`: whether
+    /// the window holds a row before the first edge.
     pub has_previous_page: bool,
-    /// Whether the collection holds a row after the last edge (or, on an
-    /// empty page, after the position where the page stood).
+    /// `first`: whether the window holds a row after the last edge; `last`:
+    /// whether a row exists at or after `before`.
     pub has_next_page: bool,
     /// The first edge's cursor; `None` on an empty page.
     pub start_cursor: Option<String>,

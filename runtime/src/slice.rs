@@ -75,7 +75,12 @@ pub fn paginate_slice_by<'a, R: Paginate>(
 ///
 /// The window is the rows strictly after `after` and strictly before
 /// `before`; the page is its first (`Forward`) or last (`Backward`) `limit`
-/// rows. The flags look at the whole collection, not just the window.
+/// rows. The flags follow the Relay specification's algorithm: on the side
+/// the page is read towards (`hasNextPage` for `first`, `hasPreviousPage`
+/// for `last`) whether the window holds more rows beyond the page; on the
+/// other side whether the whole collection holds rows beyond the page's
+/// cursor (`false` without one, the page then starting at the collection's
+/// edge).
 pub fn page_slice<'a, K: Keyset>(items: &'a [K::Row], query: &KeysetQuery<K>) -> Page<&'a K::Row> {
     let mut sorted: Vec<&K::Row> = items.iter().collect();
     sorted.sort_unstable_by(|a, b| K::cmp_rows(a, b));
@@ -89,14 +94,16 @@ pub fn page_slice<'a, K: Keyset>(items: &'a [K::Row], query: &KeysetQuery<K>) ->
     });
     let limit = query.limit as usize;
     // An empty window (before <= after) pins the page at the end it is read from.
-    let (start, end) = match query.direction {
+    let (start, end, has_previous, has_next) = match query.direction {
         PageDirection::Forward => {
             let hi = hi.max(lo);
-            (lo, lo + limit.min(hi - lo))
+            let end = lo + limit.min(hi - lo);
+            (lo, end, lo > 0, end < hi)
         }
         PageDirection::Backward => {
             let lo = lo.min(hi);
-            (hi - limit.min(hi - lo), hi)
+            let start = hi - limit.min(hi - lo);
+            (start, hi, start > lo, hi < n)
         }
     };
     let edges = sorted[start..end]
@@ -106,5 +113,5 @@ pub fn page_slice<'a, K: Keyset>(items: &'a [K::Row], query: &KeysetQuery<K>) ->
             node: row,
         })
         .collect();
-    Page::new(edges, start > 0, end < n)
+    Page::new(edges, has_previous, has_next)
 }

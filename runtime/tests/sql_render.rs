@@ -1,7 +1,7 @@
 //! Snapshots of the rendered SQL, for every dialect and predicate shape:
 //! 1 to 3 keys, uniform and mixed directions, nullable keys with NULLs first
 //! and last under NULL and non-NULL cursor values, forward and backward
-//! pages and the inclusive bounds of the `EXISTS` probes.
+//! pages and the inclusive bounds of the probes, and each page's one statement.
 
 #[macro_use]
 mod common;
@@ -116,8 +116,9 @@ fn render_ordering<K: Keyset<Row = Row>>() -> String {
     out
 }
 
-/// The page and probe queries of a forward and a backward page with both
-/// cursors, after a caller's own filter (`$1` on PostgreSQL).
+/// The one statement of a forward and a backward page with both cursors,
+/// with the near cursor only, and with none, after a caller's own filter
+/// (a bind, written again in every part).
 fn render_plans<K: Keyset<Row = Row>>() -> String {
     let mut out = String::new();
     let row = |id, b| Row {
@@ -130,44 +131,36 @@ fn render_plans<K: Keyset<Row = Row>>() -> String {
     for dialect in DIALECTS {
         writeln!(out, "== {dialect:?}").unwrap();
         for direction in [PageDirection::Forward, PageDirection::Backward] {
-            let plan = PagePlan::new(KeysetQuery::<K> {
-                after: Some(K::from_row(&row(3, 9))),
-                before: Some(K::from_row(&row(8, 1))),
-                direction,
-                limit: 10,
-            });
-            let start = RenderedSql::new(dialect).starting_at(2);
-            let filter = match dialect {
-                Dialect::Postgres => "owner = $1",
-                _ => "owner = ?",
+            let (after, before) = (K::from_row(&row(3, 9)), K::from_row(&row(8, 1)));
+            let near_only = match direction {
+                PageDirection::Forward => (Some(after.clone()), None),
+                PageDirection::Backward => (None, Some(before.clone())),
             };
-            let mut page = start.clone();
-            page.push_sql(&format!("SELECT * FROM items WHERE {filter}"));
-            let Ok(()) = plan.push_fetch(&mut page, WhereClause::Present);
-            line(&mut out, &format!("{direction:?}"), &page);
-            if plan.splits() {
-                let mut union = RenderedSql::new(dialect);
-                let Ok(()) = plan.push_fetch_with(&mut union, |out| {
-                    out.push_sql("SELECT * FROM items WHERE owner = ");
-                    out.push_bind(Value::Int(1))?;
-                    Ok(WhereClause::Present)
+            for (name, (after, before)) in [
+                ("both", (Some(after), Some(before))),
+                ("near", near_only),
+                ("none", (None, None)),
+            ] {
+                let plan = PagePlan::new(KeysetQuery::<K> {
+                    after,
+                    before,
+                    direction,
+                    limit: 10,
                 });
-                line(&mut out, "split", &union);
-            }
-            let mut probe = start.clone();
-            probe.push_sql("SELECT 1 FROM items");
-            let Ok(()) = plan.push_probe(&mut probe, WhereClause::Absent);
-            line(&mut out, "probe", &probe);
-            if plan
-                .probe_bound()
-                .is_some_and(|b| b.splits(K::ORDERING.keys))
-            {
-                let mut union = RenderedSql::new(dialect);
-                let Ok(()) = plan.push_probe_with(&mut union, |out| {
-                    out.push_sql("SELECT 1 FROM items");
-                    Ok(WhereClause::Absent)
-                });
-                line(&mut out, "split probe", &union);
+                let mut sql = RenderedSql::new(dialect);
+                let Ok(()) = plan.push_statement(
+                    &mut sql,
+                    |out| {
+                        out.push_sql("*");
+                        Ok(())
+                    },
+                    |out| {
+                        out.push_sql(" FROM items WHERE owner = ");
+                        out.push_bind(Value::Int(1))?;
+                        Ok(WhereClause::Present)
+                    },
+                );
+                line(&mut out, &format!("{direction:?} {name}"), &sql);
             }
         }
     }

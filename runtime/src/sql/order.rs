@@ -33,6 +33,29 @@ use crate::ordering::KeySpec;
 /// assert_eq!(order_by(Dialect::MySql, &DESC, false), "`rank` DESC");
 /// ```
 pub fn order_by(dialect: Dialect, keys: &[KeySpec], reversed: bool) -> String {
+    order_list(dialect, keys, reversed, |_, key| {
+        let column = dialect.quote(key.column);
+        (column.clone(), format!("{column} IS NULL"))
+    })
+}
+
+/// [`order_by`] over the key columns a page statement's parts carry
+/// (`keypage_k0`, and on MySQL `keypage_n0` for `keypage_k0 IS NULL`): the
+/// order of their `UNION ALL`, whose `ORDER BY` may only name columns.
+pub(crate) fn marked_order_by(dialect: Dialect, keys: &[KeySpec], reversed: bool) -> String {
+    order_list(dialect, keys, reversed, |i, _| {
+        (format!("keypage_k{i}"), format!("keypage_n{i}"))
+    })
+}
+
+/// The `ORDER BY` list; `names(i, key)` gives key `i`'s column and its
+/// `IS NULL` term.
+fn order_list(
+    dialect: Dialect,
+    keys: &[KeySpec],
+    reversed: bool,
+    names: impl Fn(usize, &KeySpec) -> (String, String),
+) -> String {
     let mut sql = String::new();
     for (i, key) in keys.iter().enumerate() {
         if i > 0 {
@@ -43,7 +66,7 @@ pub fn order_by(dialect: Dialect, keys: &[KeySpec], reversed: bool) -> String {
         } else {
             (key.order, key.nulls)
         };
-        let column = dialect.quote(key.column);
+        let (column, is_null) = names(i, key);
         match nulls {
             Some(nulls) if dialect.has_nulls_keyword() => {
                 sql.push_str(&format!("{column} {} {}", order.sql(), nulls.sql()));
@@ -54,10 +77,7 @@ pub fn order_by(dialect: Dialect, keys: &[KeySpec], reversed: bool) -> String {
                     crate::ordering::Nulls::Last => "ASC",
                     crate::ordering::Nulls::First => "DESC",
                 };
-                sql.push_str(&format!(
-                    "{column} IS NULL {nulls_key}, {column} {}",
-                    order.sql()
-                ));
+                sql.push_str(&format!("{is_null} {nulls_key}, {column} {}", order.sql()));
             }
             _ => sql.push_str(&format!("{column} {}", order.sql())),
         }

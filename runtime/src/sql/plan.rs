@@ -1,28 +1,29 @@
-//! [`PagePlan`]: which SQL a page takes and how its rows become a
+//! [`PagePlan`]: the one statement a page takes, and how its rows become a
 //! [`Page`], for any driver.
 //!
-//! A page is exact in both directions with one extra query at most:
-//!
-//! * Forward (`first`): fetch the rows strictly after `after`, in order,
-//!   `LIMIT limit + 1`. In memory keep those strictly before `before` (if
-//!   given) and take `limit`. `hasNextPage` is whether more rows were
-//!   fetched than returned (the extra row, or the rows cut at `before`, show
-//!   that a row follows the page). `hasPreviousPage` is `after` given and a
-//!   row at-or-before `after` existing: one indexed `EXISTS`-style probe,
-//!   `SELECT 1 ... WHERE <filters> AND <at-or-before after> LIMIT 1`.
-//! * Backward (`last`) mirrors it: rows strictly before `before` in reverse
-//!   order, cut at `after` in memory, put back in order; `hasPreviousPage`
-//!   from the count, `hasNextPage` from a probe at-or-after `before`.
-//!
-//! This matches [`page_slice`](crate::page_slice) row for row and flag for
-//! flag: only the near bound goes to SQL, so the row count answers the near
-//! flag even when the far bound cuts the page.
+//! The database is the only judge of order. Every bound, the `LIMIT`, the
+//! concatenation of the parts of a split seek and both `pageInfo` flags are
+//! SQL; Rust never compares, re-sorts or cuts the rows by their keys, so a
+//! page is exact under whatever collation, float or date-time semantics the
+//! column has. Rust only reads the rows in the order the statement returns
+//! them, tells the page's rows from the probe's by a marker column, and
+//! drops the one extra row `LIMIT n + 1` fetched.
 
-use super::{Dialect, KeyBound, Side, SqlWriter};
+use super::{Dialect, KeyBound, SqlWriter};
 use crate::args::{KeysetQuery, PageDirection};
+use crate::cursor::Cursor;
 use crate::keyset::Keyset;
 use crate::ordering::KeySpec;
 use crate::page::{Edge, Page};
+
+/// The column that tells a statement's row apart: a page row (the part of
+/// the seek it came from, from 0) or a probe row ([`PROBE_PART`]).
+pub const PART_COLUMN: &str = "keypage_part";
+
+/// The [`PART_COLUMN`] value of a probe row: a row behind the page's
+/// cursor, which answers the flag on the side the page does not read
+/// towards. Never part of the page.
+pub const PROBE_PART: i64 = -1;
 
 /// Whether the SQL the keyset clauses follow already has a `WHERE` clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,69 +45,79 @@ impl WhereClause {
     }
 }
 
+/// A page's rows came back that are not strictly past its cursor: a row
+/// with exactly the cursor's key values (the cursor's own row) was returned
+/// again.
+///
+/// That happens when the database compares the cursor's bound value
+/// differently from how it stores the column (a date-time bound as text
+/// against a column of integers, say): the page would repeat forever. The
+/// page is refused instead of handed out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the page from the `{argument}` cursor returned the cursor's own row again (unique key `{key}`): \
+     the database does not compare the key values keypage binds the way it orders the column; \
+     check that each key column stores the type its field declares"
+)]
+#[non_exhaustive]
+pub struct NotPastCursor {
+    /// The unique key's field name.
+    pub key: &'static str,
+    /// The cursor argument the page was read from (`"after"` or `"before"`).
+    pub argument: &'static str,
+}
+
 /// The SQL side of one page request in the ordering `K`, and the assembly
-/// of its result. Exact in both directions with one extra query at most:
+/// of its result: one statement, exact flags in both directions.
 ///
-/// * Forward (`first`): the rows strictly after `after`, in order,
-///   `LIMIT limit + 1`; in memory, those strictly before `before` (if given),
-///   `limit` of them. `hasNextPage` is whether more rows were fetched than
-///   returned. `hasPreviousPage` is `after` given and a row at-or-before it
-///   existing: one indexed probe, `SELECT 1 ... AND <bound> ORDER BY ..
-///   LIMIT 1`, read from the cursor outwards.
-/// * Backward (`last`) mirrors it: rows strictly before `before` in reverse
-///   order, cut at `after` in memory, put back in order; `hasPreviousPage`
-///   from the count, `hasNextPage` from a probe at-or-after `before`.
+/// * The page: the rows strictly after `after` and strictly before
+///   `before` (both in SQL), read from the end the page is taken from
+///   (`first`: forward, `last`: backward), `LIMIT limit + 1`. Its paging-side
+///   flag (`hasNextPage` for `first`, `hasPreviousPage` for `last`) is
+///   whether that extra row came: a row follows the page inside the window,
+///   as the Relay specification computes it.
+/// * The probe, in the same statement: the nearest row at-or-behind the
+///   page's cursor (`after` for `first`, `before` for `last`), `LIMIT 1`,
+///   read from the cursor outwards so one index seek answers it. The flag on
+///   the other side is whether it returned a row: whether the whole
+///   collection has rows there. Without that cursor the page starts at the
+///   collection's edge and the flag is `false` with no probe.
 ///
-/// This matches [`page_slice`](crate::page_slice) row for row and flag for
-/// flag.
+/// Both come back from one `UNION ALL` whose rows carry a
+/// [`PART_COLUMN`] marker and the key values as `keypage_k0`, `keypage_k1`,
+/// ...; the outer `ORDER BY` on them is the page's order. When the seek
+/// splits in two index ranges (a nullable leading key crossing its NULLs,
+/// see [`KeyBound::splits`]), each range is its own `LIMIT n + 1` seek and
+/// their concatenation, in order, is cut to `LIMIT n + 1` in SQL.
 ///
 /// ```
-/// # use keypage_runtime as keypage;
-/// # use keypage::{Cursor, CursorError, CursorReader, CursorWriter, Keyset, KeySpec, OrderingSpec, Paginate, OrderVisitor, SortOrder, Value, PageArgs};
-/// # #[derive(Clone, Debug)] struct Row { id: i64 }
-/// # #[derive(Clone, Debug)] struct RowCursor { id: i64 }
-/// # static KEYS: [KeySpec; 1] = [KeySpec { field: "id", column: "id", order: SortOrder::Asc, nulls: None }];
-/// # static SPEC: OrderingSpec = OrderingSpec { type_name: "Row", name: "DEFAULT", keys: &KEYS, fingerprint: 7 };
-/// # impl Cursor for RowCursor {
-/// #     fn encode(&self) -> String { let mut w = CursorWriter::new(7); w.write(&self.id); w.finish() }
-/// #     fn decode(s: &str) -> Result<Self, CursorError> { let mut r = CursorReader::open(s, 7)?; let id = r.read()?; r.finish()?; Ok(RowCursor { id }) }
-/// # }
-/// # impl Keyset for RowCursor {
-/// #     type Row = Row; const ORDERING: &'static OrderingSpec = &SPEC;
-/// #     fn from_row(r: &Row) -> Self { RowCursor { id: r.id } }
-/// #     fn cmp_row(r: &Row, c: &Self) -> core::cmp::Ordering { KEYS[0].compare(&r.id, &c.id) }
-/// #     fn cmp_rows(a: &Row, b: &Row) -> core::cmp::Ordering { KEYS[0].compare(&a.id, &b.id) }
-/// #     fn values(&self) -> Vec<Value> { vec![Value::Int(self.id)] }
-/// # }
-/// # impl Paginate for Row {
-/// #     type Cursor = RowCursor; type Order = ();
-/// #     const ORDERINGS: &'static [&'static OrderingSpec] = &[&SPEC];
-/// #     const MAX_PAGE_SIZE: u32 = 100; const DEFAULT_PAGE_SIZE: u32 = 20;
-/// #     const TABLE: Option<&'static str> = None; const COLUMNS: &'static [&'static str] = &["id"];
-/// #     fn with_order<V: OrderVisitor<Self>>(_: (), v: V) -> V::Output { v.visit::<RowCursor>() }
-/// # }
-/// use keypage::sql::{Dialect, PagePlan, RenderedSql, SqlWriter, WhereClause};
-/// let after = RowCursor { id: 10 }.encode();
+/// # use keypage_runtime::doc_support::*;
+/// use keypage_runtime::{Cursor, Keyset, PageArgs};
+/// use keypage_runtime::sql::{Dialect, PagePlan, RenderedSql, SqlWriter, WhereClause};
+///
+/// let after = RowCursor::from_row(&Row { id: 10 }).encode();
 /// let query = PageArgs::first(2).after(after).validate::<RowCursor>().unwrap();
 /// let plan = PagePlan::new(query);
 ///
-/// // The page: the caller's filter is `$1`, keypage's binds follow.
+/// // The page and its probe, in one statement; the caller's filter is `$1`.
 /// let mut sql = RenderedSql::new(Dialect::Postgres).starting_at(2);
-/// sql.push_sql("SELECT id FROM items WHERE owner = $1");
-/// let Ok(()) = plan.push_fetch(&mut sql, WhereClause::Present);
-/// assert_eq!(sql.sql, r#"SELECT id FROM items WHERE owner = $1 AND ("id" > $2) ORDER BY "id" ASC LIMIT 3"#);
-/// assert_eq!(sql.binds, [Value::Int(10)]);
+/// let Ok(()) = plan.push_statement(
+///     &mut sql,
+///     |out| Ok(out.push_sql("id")),
+///     |out| Ok({ out.push_sql(" FROM items WHERE owner = $1"); WhereClause::Present }),
+/// );
+/// assert_eq!(
+///     sql.sql,
+///     "SELECT * FROM (SELECT id, \"id\" AS keypage_k0, CAST(0 AS BIGINT) AS keypage_part \
+///      FROM items WHERE owner = $1 AND (\"id\" > $2) ORDER BY \"id\" ASC LIMIT 3) AS keypage_page \
+///      UNION ALL SELECT * FROM (SELECT id, \"id\" AS keypage_k0, CAST(-1 AS BIGINT) AS keypage_part \
+///      FROM items WHERE owner = $1 AND (\"id\" <= $3) ORDER BY \"id\" DESC LIMIT 1) AS keypage_probe \
+///      ORDER BY keypage_part ASC, keypage_k0 ASC"
+/// );
 ///
-/// // The probe for `hasPreviousPage`, with the same filter.
-/// assert!(plan.needs_probe());
-/// let mut probe = RenderedSql::new(Dialect::Postgres).starting_at(2);
-/// probe.push_sql("SELECT 1 FROM items WHERE owner = $1");
-/// let Ok(()) = plan.push_probe(&mut probe, WhereClause::Present);
-/// assert_eq!(probe.sql, r#"SELECT 1 FROM items WHERE owner = $1 AND ("id" <= $2) ORDER BY "id" DESC LIMIT 1"#);
-///
-/// // Run both, then assemble: rows 11, 12, 13 came back, the probe found a row.
+/// // Rows 11, 12, 13 came back as page rows, one row as the probe's.
 /// let rows = vec![Row { id: 11 }, Row { id: 12 }, Row { id: 13 }];
-/// let page = plan.finish(rows, true);
+/// let page = plan.finish(rows, true).unwrap();
 /// assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [11, 12]);
 /// assert!(page.page_info.has_previous_page && page.page_info.has_next_page);
 /// ```
@@ -126,13 +137,14 @@ impl<K: Keyset> PagePlan<K> {
         &self.query
     }
 
-    /// Whether the page query reads the ordering backwards (a `last` page).
+    /// Whether the page reads the ordering backwards (a `last` page).
     pub fn reversed(&self) -> bool {
         self.query.direction == PageDirection::Backward
     }
 
-    /// The page query's bound: rows strictly after `after` (forward) or
-    /// strictly before `before` (backward); `None` reads from the start (end).
+    /// The bound the page seeks from: rows strictly after `after` (forward)
+    /// or strictly before `before` (backward); `None` reads from the start
+    /// (end) of the collection.
     pub fn fetch_bound(&self) -> Option<KeyBound> {
         match self.query.direction {
             PageDirection::Forward => self.query.after.as_ref().map(KeyBound::after),
@@ -140,238 +152,282 @@ impl<K: Keyset> PagePlan<K> {
         }
     }
 
-    /// The page query's `LIMIT`: one more row than the page holds, to learn
-    /// whether more follow.
+    /// The bound the page stops at, a filter in the same SQL: strictly
+    /// before `before` (forward) or strictly after `after` (backward).
+    pub fn far_bound(&self) -> Option<KeyBound> {
+        match self.query.direction {
+            PageDirection::Forward => self.query.before.as_ref().map(KeyBound::before),
+            PageDirection::Backward => self.query.after.as_ref().map(KeyBound::after),
+        }
+    }
+
+    /// The page's `LIMIT`: one more row than the page holds, to learn
+    /// whether more follow inside the window.
     pub fn fetch_limit(&self) -> u64 {
         u64::from(self.query.limit) + 1
     }
 
-    /// The probe's bound for the opposite-direction flag: rows at-or-before
-    /// `after` (forward) or at-or-after `before` (backward). `None` when that
-    /// cursor is absent, and the flag is then `false` without a query.
+    /// The probe's bound, for the flag on the side the page does not read
+    /// towards: rows at-or-before `after` (forward) or at-or-after `before`
+    /// (backward). `None` when that cursor is absent; the flag is then
+    /// `false` and the statement has no probe.
     pub fn probe_bound(&self) -> Option<KeyBound> {
         let (cursor, side) = match self.query.direction {
-            PageDirection::Forward => (self.query.after.as_ref(), Side::Before),
-            PageDirection::Backward => (self.query.before.as_ref(), Side::After),
+            PageDirection::Forward => (self.query.after.as_ref(), super::Side::Before),
+            PageDirection::Backward => (self.query.before.as_ref(), super::Side::After),
         };
         cursor.map(|c| KeyBound::new(side, true, c.values()))
     }
 
-    /// Whether [`finish`](PagePlan::finish) needs the probe's answer.
+    /// Whether the statement holds a probe (see
+    /// [`probe_bound`](PagePlan::probe_bound)).
     pub fn needs_probe(&self) -> bool {
         self.probe_bound().is_some()
     }
 
-    /// Writes the page query's clauses after the caller's
-    /// `SELECT ... FROM ... [WHERE ...]`: the keyset condition (if any) in
-    /// parentheses, `ORDER BY` and `LIMIT` (a literal,
-    /// [`fetch_limit`](PagePlan::fetch_limit)).
-    pub fn push_fetch<W: SqlWriter + ?Sized>(
-        &self,
-        out: &mut W,
-        where_clause: WhereClause,
-    ) -> Result<(), W::Error> {
-        if let Some(bound) = self.fetch_bound() {
-            push_condition(out, &bound, K::ORDERING.keys, where_clause)?;
-        }
-        let pinned = self
-            .fetch_bound()
-            .is_some_and(|b| b.pins_leading_null(K::ORDERING.keys, None));
-        self.push_order_and_limit(out, pinned)
-    }
-
-    /// Whether the page query is two seeks in a `UNION ALL` (see
-    /// [`KeyBound::splits`]): the leading key is nullable and the page runs
-    /// across the boundary of its NULLs. Only
-    /// [`push_fetch_with`](PagePlan::push_fetch_with) writes that form.
+    /// Whether the page's seek is two index ranges joined in order (see
+    /// [`KeyBound::splits`]).
     pub fn splits(&self) -> bool {
         self.fetch_bound()
             .is_some_and(|b| b.splits(K::ORDERING.keys))
     }
 
-    /// Writes the whole page query, calling `select` for the caller's
-    /// `SELECT ... FROM ... [WHERE ...]` (it returns which) once per part:
-    /// that prefix followed by [`push_fetch`](PagePlan::push_fetch)'s
-    /// clauses, or, when the plan [`splits`](PagePlan::splits),
-    /// `SELECT * FROM (<prefix> AND <part 1> ORDER BY .. LIMIT ..) AS
-    /// keypage_1 UNION ALL SELECT * FROM (<prefix> AND <part 2> ...) AS
-    /// keypage_2`, where each part seeks the index on its own.
-    /// [`finish`](PagePlan::finish) puts the union's rows in order.
+    /// Writes the page's one statement. `columns` writes the caller's select
+    /// list (`id, title`, without `SELECT`); `from` writes
+    /// ` FROM ... [WHERE ...]` (joins and filters) and says whether a
+    /// `WHERE` is open. Both run once per part of the statement, so bind
+    /// values through the writer rather than numbering placeholders by hand.
     ///
-    /// Binds written by `select` are written again for the second part, so
-    /// push them through the writer rather than numbering them yourself.
-    pub fn push_fetch_with<W, F>(&self, out: &mut W, mut select: F) -> Result<(), W::Error>
+    /// Every row of the result carries the caller's columns, the key values
+    /// as `keypage_k0`.. (and on MySQL `keypage_n0`.. for nullable keys),
+    /// and [`PART_COLUMN`]; rows come in the page's reading order (reversed
+    /// for `last`), probe rows ([`PROBE_PART`]) first. Pass the page rows,
+    /// in order, to [`finish`](PagePlan::finish), with whether a probe row
+    /// came.
+    pub fn push_statement<W, C, F>(&self, out: &mut W, columns: C, from: F) -> Result<(), W::Error>
     where
         W: SqlWriter + ?Sized,
-        F: FnMut(&mut W) -> Result<WhereClause, W::Error>,
+        C: Fn(&mut W) -> Result<(), W::Error>,
+        F: Fn(&mut W) -> Result<WhereClause, W::Error>,
     {
-        match self.fetch_bound() {
-            Some(bound) if bound.splits(K::ORDERING.keys) => {
-                let keys = K::ORDERING.keys;
-                push_union(out, keys, &bound, select, |out, part| {
-                    self.push_order_and_limit(out, bound.pins_leading_null(keys, Some(part)))
-                })
+        let parts = self.parts();
+        let near = self.fetch_bound();
+        let far = self.far_bound();
+        let probe = self.probe_bound();
+        let source = Source { columns, from };
+        let page = |out: &mut W, part: usize, seek: Option<usize>| {
+            let select = PartSelect {
+                marker: part as i64,
+                seek: near.as_ref().map(|b| (b, seek)),
+                far: far.as_ref(),
+                reversed: self.reversed(),
+                limit: self.fetch_limit(),
+            };
+            select.push(out, &source, K::ORDERING.keys)
+        };
+        if parts.len() == 1 && probe.is_none() {
+            // One seek, nothing else: the statement is the page query.
+            return page(out, 0, parts[0]);
+        }
+        out.push_sql("SELECT * FROM (");
+        if let [seek] = parts[..] {
+            page(out, 0, seek)?;
+        } else {
+            for (i, &seek) in parts.iter().enumerate() {
+                out.push_sql(if i == 0 {
+                    "SELECT * FROM ("
+                } else {
+                    " UNION ALL SELECT * FROM ("
+                });
+                page(out, i, seek)?;
+                out.push_sql(&format!(") AS keypage_seek{i}"));
             }
-            _ => {
-                let where_clause = select(out)?;
-                self.push_fetch(out, where_clause)
+            push_marked_order(out, K::ORDERING.keys, self.reversed());
+            out.push_sql(&format!(" LIMIT {}", self.fetch_limit()));
+        }
+        out.push_sql(") AS keypage_page");
+        if let Some(probe) = &probe {
+            let keys = K::ORDERING.keys;
+            let probe_parts: Vec<Option<usize>> = match probe.splits(keys) {
+                true => vec![Some(0), Some(1)],
+                false => vec![None],
+            };
+            for (i, seek) in probe_parts.into_iter().enumerate() {
+                out.push_sql(" UNION ALL SELECT * FROM (");
+                let select = PartSelect {
+                    marker: PROBE_PART,
+                    seek: Some((probe, seek)),
+                    far: None,
+                    reversed: !self.reversed(),
+                    limit: 1,
+                };
+                select.push(out, &source, keys)?;
+                out.push_sql(if i == 0 {
+                    ") AS keypage_probe"
+                } else {
+                    ") AS keypage_probe2"
+                });
             }
+        }
+        push_marked_order(out, K::ORDERING.keys, self.reversed());
+        Ok(())
+    }
+
+    /// The seeks of the page, in reading order: `[None]` for one seek (or
+    /// none, without a cursor), `[Some(0), Some(1)]` for the two parts of a
+    /// split bound.
+    fn parts(&self) -> Vec<Option<usize>> {
+        if self.splits() {
+            vec![Some(0), Some(1)]
+        } else {
+            vec![None]
         }
     }
 
-    /// ` ORDER BY ... LIMIT n`; `pinned_null` as in [`push_order`].
-    fn push_order_and_limit<W: SqlWriter + ?Sized>(
+    /// Builds the page from the statement's page rows, in the order the
+    /// statement returned them, and whether any probe row came. Edge cursors
+    /// come from [`Keyset::from_row`].
+    ///
+    /// Rows are taken by position only: the first `limit` (the extra one
+    /// says a row follows inside the window), put in the ordering's order
+    /// for a `last` page by reversing them.
+    ///
+    /// # Errors
+    ///
+    /// [`NotPastCursor`] when a page row has exactly the key values of
+    /// `after` or `before`: the database did not compare the bound as it
+    /// orders the column, and the walk would repeat. Equality of the encoded
+    /// keys is the one comparison that holds in every database.
+    pub fn finish(
+        &self,
+        mut rows: Vec<K::Row>,
+        probe: bool,
+    ) -> Result<Page<K::Row>, NotPastCursor> {
+        let limit = self.query.limit as usize;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        if self.reversed() {
+            rows.reverse();
+        }
+        let probe = probe && self.needs_probe();
+        // The cursors' own positions, encoded once: a row that encodes to
+        // one of them has exactly the cursor's key values.
+        let own = [("after", &self.query.after), ("before", &self.query.before)]
+            .map(|(argument, cursor)| (argument, cursor.as_ref().map(Cursor::encode)));
+        let edges = rows
+            .into_iter()
+            .map(|node| {
+                let cursor = K::from_row(&node).encode();
+                if let Some((argument, _)) = own
+                    .iter()
+                    .find(|(_, at)| at.as_deref() == Some(cursor.as_str()))
+                {
+                    return Err(NotPastCursor {
+                        key: K::ORDERING.keys[K::ORDERING.keys.len() - 1].field,
+                        argument,
+                    });
+                }
+                Ok(Edge { cursor, node })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(match self.query.direction {
+            PageDirection::Forward => Page::new(edges, probe, more),
+            PageDirection::Backward => Page::new(edges, more, probe),
+        })
+    }
+}
+
+/// The caller's two halves of a `SELECT`.
+struct Source<C, F> {
+    columns: C,
+    from: F,
+}
+
+/// One `SELECT` of the statement: a seek (or the probe) with its marker.
+struct PartSelect<'b> {
+    marker: i64,
+    /// The bound to seek from and which of its parts (`None`: all of it).
+    seek: Option<(&'b KeyBound, Option<usize>)>,
+    /// The far bound, a filter.
+    far: Option<&'b KeyBound>,
+    reversed: bool,
+    limit: u64,
+}
+
+impl PartSelect<'_> {
+    /// `SELECT <columns>, <keys> AS keypage_k.., <marker> AS keypage_part
+    /// <from> [AND (<seek>)] [AND (<far>)] ORDER BY .. LIMIT ..`.
+    fn push<W, C, F>(
         &self,
         out: &mut W,
-        pinned_null: bool,
-    ) -> Result<(), W::Error> {
-        push_order(out, K::ORDERING.keys, self.reversed(), pinned_null);
+        source: &Source<C, F>,
+        keys: &[KeySpec],
+    ) -> Result<(), W::Error>
+    where
+        W: SqlWriter + ?Sized,
+        C: Fn(&mut W) -> Result<(), W::Error>,
+        F: Fn(&mut W) -> Result<WhereClause, W::Error>,
+    {
+        let dialect = out.dialect();
+        out.push_sql("SELECT ");
+        (source.columns)(out)?;
+        out.push_sql(&key_columns(dialect, keys, self.marker));
+        let mut where_clause = (source.from)(out)?;
+        let mut pinned = false;
+        if let Some((bound, part)) = self.seek {
+            out.push_sql(where_clause.keyword());
+            where_clause = WhereClause::Present;
+            out.push_sql("(");
+            match part {
+                None => bound.push_sql(out, keys)?,
+                Some(part) => bound.push_part_sql(out, keys, part)?,
+            }
+            out.push_sql(")");
+            pinned = bound.pins_leading_null(keys, part);
+        }
+        if let Some(far) = self.far {
+            out.push_sql(where_clause.keyword());
+            out.push_sql("(");
+            far.push_sql(out, keys)?;
+            out.push_sql(")");
+        }
+        push_order(out, keys, self.reversed, pinned);
         // A literal, not a bind: the limit is a validated integer from this
         // code, never client text, and a literal lets PostgreSQL cache one
         // generic plan per page size (a bound LIMIT kept it re-planning every
         // execution, measured in benches/deep_pages.rs).
-        out.push_sql(&format!(" LIMIT {}", self.fetch_limit()));
+        out.push_sql(&format!(" LIMIT {}", self.limit));
         Ok(())
-    }
-
-    /// The order the probe reads in: from the cursor outwards, so the index
-    /// scan that answers it starts at the bound and stops at the first row.
-    /// Without an `ORDER BY`, PostgreSQL may answer `LIMIT 1` with a
-    /// sequential scan (3.5 ms at 1% depth of 1,000,000 rows, measured).
-    fn probe_reversed(&self) -> bool {
-        !self.reversed()
-    }
-
-    /// Writes the probe's clauses after the caller's
-    /// `SELECT 1 FROM ... [WHERE ...]` (same filters as the page query): the
-    /// [`probe_bound`](PagePlan::probe_bound) condition, an `ORDER BY` that
-    /// reads from the cursor outwards (so the index answers it with one
-    /// seek), and `LIMIT 1`. The flag is whether the probe returns a row.
-    /// Without a probe bound there is nothing to ask; check
-    /// [`needs_probe`](PagePlan::needs_probe) first to save the query.
-    pub fn push_probe<W: SqlWriter + ?Sized>(
-        &self,
-        out: &mut W,
-        where_clause: WhereClause,
-    ) -> Result<(), W::Error> {
-        let bound = self.probe_bound();
-        if let Some(bound) = &bound {
-            push_condition(out, bound, K::ORDERING.keys, where_clause)?;
-        }
-        let pinned = bound.is_some_and(|b| b.pins_leading_null(K::ORDERING.keys, None));
-        push_order(out, K::ORDERING.keys, self.probe_reversed(), pinned);
-        out.push_sql(" LIMIT 1");
-        Ok(())
-    }
-
-    /// Writes the whole probe query, calling `select` for the caller's
-    /// `SELECT 1 FROM ... [WHERE ...]` once per part: like
-    /// [`push_fetch_with`](PagePlan::push_fetch_with), a `UNION ALL` of two
-    /// seeks when the probe's bound [splits](KeyBound::splits) (each part
-    /// `LIMIT 1`), else the prefix and [`push_probe`](PagePlan::push_probe)'s
-    /// clauses. The flag is whether it returns a row.
-    pub fn push_probe_with<W, F>(&self, out: &mut W, mut select: F) -> Result<(), W::Error>
-    where
-        W: SqlWriter + ?Sized,
-        F: FnMut(&mut W) -> Result<WhereClause, W::Error>,
-    {
-        match self.probe_bound() {
-            Some(bound) if bound.splits(K::ORDERING.keys) => {
-                let keys = K::ORDERING.keys;
-                push_union(out, keys, &bound, select, |out, part| {
-                    let pinned = bound.pins_leading_null(keys, Some(part));
-                    push_order(out, keys, self.probe_reversed(), pinned);
-                    out.push_sql(" LIMIT 1");
-                    Ok(())
-                })
-            }
-            _ => {
-                let where_clause = select(out)?;
-                self.push_probe(out, where_clause)
-            }
-        }
-    }
-
-    /// Builds the page from the rows the page query returned (in its order,
-    /// so reversed for a backward page; in any order for a split query) and the probe's answer (ignored when
-    /// no probe was needed). Edge cursors come from
-    /// [`Keyset::from_row`].
-    pub fn finish(&self, mut fetched: Vec<K::Row>, probe: bool) -> Page<K::Row> {
-        if self.splits() {
-            // A `UNION ALL` has no order of its own; each part is sorted.
-            match self.query.direction {
-                PageDirection::Forward => fetched.sort_by(K::cmp_rows),
-                PageDirection::Backward => fetched.sort_by(|a, b| K::cmp_rows(b, a)),
-            }
-        }
-        let fetched_len = fetched.len();
-        let limit = self.query.limit as usize;
-        let probe = probe && self.needs_probe();
-        let edge = |row: K::Row| Edge {
-            cursor: K::from_row(&row).encode(),
-            node: row,
-        };
-        match self.query.direction {
-            PageDirection::Forward => {
-                let before = self.query.before.as_ref();
-                let edges: Vec<_> = fetched
-                    .into_iter()
-                    .take_while(|r| before.is_none_or(|c| K::cmp_row(r, c).is_lt()))
-                    .take(limit)
-                    .map(edge)
-                    .collect();
-                let has_next = fetched_len > edges.len();
-                Page::new(edges, probe, has_next)
-            }
-            PageDirection::Backward => {
-                let after = self.query.after.as_ref();
-                let mut edges: Vec<_> = fetched
-                    .into_iter()
-                    .take_while(|r| after.is_none_or(|c| K::cmp_row(r, c).is_gt()))
-                    .take(limit)
-                    .map(edge)
-                    .collect();
-                edges.reverse();
-                let has_previous = fetched_len > edges.len();
-                Page::new(edges, has_previous, probe)
-            }
-        }
     }
 }
 
-/// Writes `SELECT * FROM (<select> AND (<part 0>)<tail>) AS keypage_1
-/// UNION ALL SELECT * FROM (<select> AND (<part 1>)<tail>) AS keypage_2`.
-fn push_union<W, F, T>(
-    out: &mut W,
-    keys: &[KeySpec],
-    bound: &KeyBound,
-    mut select: F,
-    tail: T,
-) -> Result<(), W::Error>
-where
-    W: SqlWriter + ?Sized,
-    F: FnMut(&mut W) -> Result<WhereClause, W::Error>,
-    T: Fn(&mut W, usize) -> Result<(), W::Error>,
-{
-    for part in 0..2 {
-        out.push_sql(if part == 0 {
-            "SELECT * FROM ("
-        } else {
-            " UNION ALL SELECT * FROM ("
-        });
-        let where_clause = select(out)?;
-        out.push_sql(where_clause.keyword());
-        out.push_sql("(");
-        bound.push_part_sql(out, keys, part)?;
-        out.push_sql(")");
-        tail(out, part)?;
-        out.push_sql(if part == 0 {
-            ") AS keypage_1"
-        } else {
-            ") AS keypage_2"
-        });
+/// `, <key> AS keypage_k0, .., <marker> AS keypage_part`: what the outer
+/// `ORDER BY` reads (a derived table's columns keep their collation), and
+/// on MySQL `<key> IS NULL AS keypage_n<i>` for nullable keys, since an
+/// `ORDER BY` of a `UNION` may only name columns.
+fn key_columns(dialect: Dialect, keys: &[KeySpec], marker: i64) -> String {
+    let mut sql = String::new();
+    for (i, key) in keys.iter().enumerate() {
+        let column = dialect.quote(key.column);
+        sql.push_str(&format!(", {column} AS keypage_k{i}"));
+        if key.nullable() && dialect == Dialect::MySql {
+            sql.push_str(&format!(", {column} IS NULL AS keypage_n{i}"));
+        }
     }
-    Ok(())
+    let marker = match dialect {
+        // PostgreSQL types a bare literal `int4`; every dialect reads BIGINT.
+        Dialect::Postgres => format!("CAST({marker} AS BIGINT)"),
+        Dialect::Sqlite | Dialect::MySql => marker.to_string(),
+    };
+    sql.push_str(&format!(", {marker} AS {PART_COLUMN}"));
+    sql
+}
+
+/// ` ORDER BY keypage_part ASC, keypage_k0 .., ..`: the order of a
+/// `UNION ALL` of marked parts, read from their key columns.
+fn push_marked_order<W: SqlWriter + ?Sized>(out: &mut W, keys: &[KeySpec], reversed: bool) {
+    let sql = super::order::marked_order_by(out.dialect(), keys, reversed);
+    out.push_sql(&format!(" ORDER BY {PART_COLUMN} ASC, {sql}"));
 }
 
 /// ` ORDER BY ...` of `keys`, reversed for reading backwards. `pinned_null`:
@@ -395,18 +451,4 @@ fn push_order<W: SqlWriter + ?Sized>(
         keys => keys,
     };
     super::push_order_by(out, keys, reversed);
-}
-
-/// Writes ` WHERE (<bound>)` or ` AND (<bound>)`.
-fn push_condition<W: SqlWriter + ?Sized>(
-    out: &mut W,
-    bound: &KeyBound,
-    keys: &[KeySpec],
-    where_clause: WhereClause,
-) -> Result<(), W::Error> {
-    out.push_sql(where_clause.keyword());
-    out.push_sql("(");
-    bound.push_sql(out, keys)?;
-    out.push_sql(")");
-    Ok(())
 }

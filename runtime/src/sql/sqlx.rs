@@ -5,11 +5,11 @@
 //! Three levels, from the most to the least control:
 //!
 //! * [`QueryBuilder`] implements [`SqlWriter`], so
-//!   [`PagePlan::push_fetch`] / [`PagePlan::push_probe`] write keypage's
-//!   clauses after your own SQL; run the queries yourself and call
+//!   [`PagePlan::push_statement`] writes a page's one statement around your
+//!   own select list and `FROM`; run it yourself and call
 //!   [`PagePlan::finish`].
-//! * [`Select`] runs the page query and the probe for you, with your
-//!   filters pushed into both (and into [`Select::count`]).
+//! * [`Select`] runs the statement for you, with your filters pushed into
+//!   every part of it (and into [`Select::count`]).
 //! * [`fetch_page`] selects a `#[paginate(table = "...")]` type's columns
 //!   from its table: what the derive's `Article::fetch_page` calls.
 //!
@@ -60,7 +60,7 @@ use core::pin::Pin;
 /// Re-exported from sqlx for the bounds of generic code (and the derive).
 pub use ::sqlx::{Acquire, Database, FromRow, QueryBuilder};
 
-use super::{Dialect, PagePlan, SqlWriter, WhereClause};
+use super::{Dialect, NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, SqlWriter, WhereClause};
 use crate::args::{KeysetQuery, PageArgs};
 use crate::cursor::Value;
 use crate::error::PageError;
@@ -124,6 +124,12 @@ pub enum FetchError {
     /// The database refused a query or failed.
     #[error(transparent)]
     Database(#[from] ::sqlx::Error),
+    /// The database returned the cursor's own row again: it does not
+    /// compare the bound key values as it orders the column (a key column
+    /// that stores another type than its field's). A server-side fault,
+    /// refused rather than handed out as a page that would repeat.
+    #[error(transparent)]
+    NotPastCursor(#[from] NotPastCursor),
 }
 
 /// A boxed `Send` future, as the per-database methods return.
@@ -143,21 +149,16 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
     /// Binds `value` with the Rust type this database encodes it from.
     fn push_value(qb: &mut QueryBuilder<Self>, value: Value) -> Result<(), UnsupportedValue>;
 
-    /// Runs `qb` and decodes every row.
+    /// Runs a page statement ([`PagePlan::push_statement`]) and decodes
+    /// its page rows, in the order it returned them, and whether a probe
+    /// row came.
     #[doc(hidden)]
-    fn fetch_rows<'c, R>(
+    fn fetch_page_rows<'c, R>(
         conn: &'c mut Self::Connection,
         qb: &'c mut QueryBuilder<Self>,
-    ) -> BoxFuture<'c, Result<Vec<R>, ::sqlx::Error>>
+    ) -> BoxFuture<'c, Result<(Vec<R>, bool), ::sqlx::Error>>
     where
         R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c;
-
-    /// Runs `qb` and tells whether it returned a row.
-    #[doc(hidden)]
-    fn fetch_exists<'c>(
-        conn: &'c mut Self::Connection,
-        qb: &'c mut QueryBuilder<Self>,
-    ) -> BoxFuture<'c, Result<bool, ::sqlx::Error>>;
 
     /// Runs `qb` and decodes its one `BIGINT`.
     #[doc(hidden)]
@@ -267,21 +268,28 @@ macro_rules! sqlx_database {
                 }
             }
 
-            fn fetch_rows<'c, R>(
+            fn fetch_page_rows<'c, R>(
                 conn: &'c mut Self::Connection,
                 qb: &'c mut QueryBuilder<Self>,
-            ) -> BoxFuture<'c, Result<Vec<R>, ::sqlx::Error>>
+            ) -> BoxFuture<'c, Result<(Vec<R>, bool), ::sqlx::Error>>
             where
                 R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c,
             {
-                Box::pin(async move { qb.build_query_as::<R>().fetch_all(conn).await })
-            }
-
-            fn fetch_exists<'c>(
-                conn: &'c mut Self::Connection,
-                qb: &'c mut QueryBuilder<Self>,
-            ) -> BoxFuture<'c, Result<bool, ::sqlx::Error>> {
-                Box::pin(async move { Ok(qb.build().fetch_optional(conn).await?.is_some()) })
+                Box::pin(async move {
+                    use ::sqlx::Row as _;
+                    let raw = qb.build().fetch_all(conn).await?;
+                    let mut rows = Vec::with_capacity(raw.len());
+                    let mut probe = false;
+                    for row in &raw {
+                        let part: i64 = row.try_get(PART_COLUMN)?;
+                        if part == PROBE_PART {
+                            probe = true;
+                        } else {
+                            rows.push(R::from_row(row)?);
+                        }
+                    }
+                    Ok((rows, probe))
+                })
             }
 
             fn fetch_count<'c>(
@@ -452,30 +460,22 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         }
     }
 
-    /// The page query for `plan`, ready to build (for logging or `EXPLAIN`).
+    /// The page's one statement for `plan` ([`PagePlan::push_statement`]:
+    /// the page and the probe for the other side's flag), ready to build
+    /// (for logging or `EXPLAIN`).
     pub fn page_query<K: Keyset>(
         &self,
         plan: &PagePlan<K>,
     ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
         let mut qb = QueryBuilder::new("");
-        plan.push_fetch_with(&mut qb, |qb| {
-            qb.push("SELECT ").push(&self.columns);
-            Ok(self.push_from_where(qb))
-        })
-        .map_err(|e| e.blame(plan.query()))?;
-        Ok(qb)
-    }
-
-    /// The probe for `plan`'s opposite-direction flag, ready to build.
-    pub fn probe_query<K: Keyset>(
-        &self,
-        plan: &PagePlan<K>,
-    ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
-        let mut qb = QueryBuilder::new("");
-        plan.push_probe_with(&mut qb, |qb| {
-            qb.push("SELECT 1 AS keypage_probe");
-            Ok(self.push_from_where(qb))
-        })
+        plan.push_statement(
+            &mut qb,
+            |qb| {
+                qb.push(&self.columns);
+                Ok(())
+            },
+            |qb| Ok(self.push_from_where(qb)),
+        )
         .map_err(|e| e.blame(plan.query()))?;
         Ok(qb)
     }
@@ -487,10 +487,10 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         qb
     }
 
-    /// Fetches the page `query` asks for, in the ordering `K`: the page
-    /// query, plus one probe when an `after` (forward) or `before`
-    /// (backward) cursor is given. Both run on one connection from `conn`
-    /// (a pool, a connection or a transaction).
+    /// Fetches the page `query` asks for, in the ordering `K`: one
+    /// statement ([`PagePlan`]) on `conn`, a pool, a connection
+    /// (`&mut PgConnection`, a `&mut PoolConnection`) or a
+    /// `&mut Transaction`, so the page and its flags share one snapshot.
     pub async fn fetch_page<'c, K, A>(
         &self,
         conn: A,
@@ -583,13 +583,12 @@ where
         .await
 }
 
-/// The queries of one page, built for its ordering, and the assembly of
-/// their results (which needs the ordering's type, erased here so that
+/// A page's statement, built for its ordering, and the assembly of its
+/// result (which needs the ordering's type, erased here so that
 /// [`Select::fetch_any`] runs one code path whatever ordering was chosen).
 struct Prepared<DB: SqlxDatabase, R> {
-    page: QueryBuilder<DB>,
-    probe: Option<QueryBuilder<DB>>,
-    finish: Box<dyn FnOnce(Vec<R>, bool) -> Page<R> + Send>,
+    statement: QueryBuilder<DB>,
+    finish: Box<dyn FnOnce(Vec<R>, bool) -> Result<Page<R>, NotPastCursor> + Send>,
 }
 
 impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
@@ -598,31 +597,22 @@ impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
         query: KeysetQuery<K>,
     ) -> Result<Self, UnsupportedValue> {
         let plan = PagePlan::new(query);
-        let page = select.page_query(&plan)?;
-        let probe = match plan.needs_probe() {
-            true => Some(select.probe_query(&plan)?),
-            false => None,
-        };
+        let statement = select.page_query(&plan)?;
         Ok(Prepared {
-            page,
-            probe,
+            statement,
             finish: Box::new(move |rows, probe| plan.finish(rows, probe)),
         })
     }
 
-    /// Runs the page query, then the probe if any, on one connection.
+    /// Runs the statement and assembles the page.
     async fn run<'c, A>(mut self, conn: A) -> Result<Page<R>, FetchError>
     where
         R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
         A: Acquire<'c, Database = DB>,
     {
         let mut conn = conn.acquire().await?;
-        let rows = DB::fetch_rows::<R>(&mut conn, &mut self.page).await?;
-        let probe = match &mut self.probe {
-            Some(qb) => DB::fetch_exists(&mut conn, qb).await?,
-            None => false,
-        };
-        Ok((self.finish)(rows, probe))
+        let (rows, probe) = DB::fetch_page_rows::<R>(&mut conn, &mut self.statement).await?;
+        Ok((self.finish)(rows, probe)?)
     }
 }
 
@@ -663,30 +653,29 @@ macro_rules! __keypage_sqlx_methods {
             }
 
             /// Fetches the page `args` asks for, in the default ordering,
-            /// from this type's table: one `SELECT` of the struct's columns
+            /// from this type's table, in one statement: the struct's columns
             /// with the keyset condition, `ORDER BY` and `LIMIT first + 1`,
-            /// plus one `EXISTS`-style probe (`SELECT 1 ... LIMIT 1`) for the
-            /// opposite-direction flag when `after` (forward) or `before`
-            /// (backward) is given. Never a `COUNT`; see `total_count`.
+            /// and, when `after` (forward) or `before` (backward) is given,
+            /// a `LIMIT 1` probe for the other side's flag in the same
+            /// `UNION ALL`. Never a `COUNT`; see `total_count`.
             ///
-            /// `conn` is a pool, a connection or a transaction (both queries
-            /// run on one connection). The type must also derive
-            /// `sqlx::FromRow` for the database's rows, with columns named as
-            /// in `#[paginate(column = "...")]`.
+            /// `conn` is a pool, a connection or a `&mut Transaction`. The
+            /// type must also derive `sqlx::FromRow` for the database's rows,
+            /// with columns named as in `#[paginate(column = "...")]`.
             ///
-            /// For pages to match the cursors' order, text keys must compare
-            /// by bytes, as Rust's `String` does: `COLLATE "C"` on
-            /// PostgreSQL, `utf8mb4_bin` (better `utf8mb4_nopad_bin`) on
-            /// MySQL/MariaDB; SQLite's default `BINARY` already does. An
-            /// index matching the ordering (e.g. `(created_at DESC, id DESC)`)
-            /// makes every page an index seek.
+            /// The database orders the rows, under the columns' own
+            /// collations. An index matching the ordering (e.g.
+            /// `(created_at DESC, id DESC)`) makes every page an index seek.
             ///
             /// # Errors
             ///
             /// `FetchError::Page` for invalid `args` (show it to the client),
             /// `FetchError::UnsupportedValue` for a cursor holding a key value
             /// this database cannot store (only a forged cursor can),
-            /// `FetchError::Database` when a query fails.
+            /// `FetchError::Database` when a query fails,
+            /// `FetchError::NotPastCursor` when the database returned the
+            /// cursor's own row (a key column storing another type than its
+            /// field's).
             pub async fn fetch_page<'c, A>(
                 conn: A,
                 args: &$crate::PageArgs,
