@@ -281,9 +281,9 @@ impl<R: Paginate> ConnectionRequest<R> {
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 impl<R: Paginate> ConnectionRequest<R> {
-    /// The connection over a SQL table through a sqlx pool: the page (plus
-    /// one probe for the opposite `pageInfo` flag when a cursor is given) of
-    /// `select`, which is the row type's table (the derive's
+    /// The connection over a SQL table through a sqlx pool: the page of
+    /// `select` (one statement, both `pageInfo` flags included), which is
+    /// the row type's table (the derive's
     /// `Article::table()`) with the caller's own filters. Unless
     /// [`total_count`](Self::total_count) said otherwise, `totalCount` is a
     /// `COUNT(*)` with the same filters, run only if the query selects it.
@@ -371,6 +371,53 @@ impl<R: Paginate> ConnectionRequest<R> {
             }))
         });
         let page = (select.fetch_any(pool, query).await).map_err(FetchError::into_graphql_error)?;
+        Ok(into_connection(page, count))
+    }
+
+    /// [`select`](Self::select) on the connection, or inside the
+    /// transaction, the resolver already holds: `conn` is `&mut *tx` for a
+    /// `Transaction` (a page read after `SET LOCAL statement_timeout`, or
+    /// under the transaction's snapshot), or `&mut *conn` for a
+    /// `PoolConnection`. (A plain connection rather than any `Acquire`:
+    /// a resolver's future must be `Send` for every lifetime, which sqlx's
+    /// `Acquire` impls for `&mut Transaction` cannot promise.)
+    ///
+    /// The connection cannot outlive the resolver, so `totalCount` is not
+    /// deferred: when the query selects it (read from `ctx`'s look-ahead,
+    /// aliases and fragments included) and no
+    /// [`total_count`](Self::total_count) closure was given, its `COUNT(*)`
+    /// runs right after the page, on the same connection, and otherwise
+    /// never.
+    ///
+    /// # Errors
+    ///
+    /// As [`select`](Self::select).
+    pub async fn select_in<C, DB>(
+        self,
+        ctx: &async_graphql::Context<'_>,
+        conn: &mut C,
+        select: crate::sql::sqlx::Select<'_, DB>,
+    ) -> async_graphql::Result<Connection<R>>
+    where
+        // Both ways round, so `DB` is inferred from the connection.
+        C: ::sqlx::Connection<Database = DB>,
+        DB: crate::sql::sqlx::SqlxDatabase<Connection = C>,
+        R: OutputType + for<'r> ::sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        use crate::sql::sqlx::FetchError;
+
+        let query = self.query.map_err(|e| e.extend())?;
+        let page =
+            (select.fetch_any_on(conn, query).await).map_err(FetchError::into_graphql_error)?;
+        let count = match self.count {
+            Some(count) => Some(count),
+            None if ctx.look_ahead().field("totalCount").exists() => {
+                let n = (select.count_on(conn).await).map_err(FetchError::into_graphql_error)?;
+                let n = count_in_range(n);
+                Some(async move { n }.boxed())
+            }
+            None => None,
+        };
         Ok(into_connection(page, count))
     }
 }

@@ -501,7 +501,9 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         K::Row: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
         A: Acquire<'c, Database = DB>,
     {
-        Prepared::new(self, query)?.run(conn).await
+        let prepared = Prepared::new(self, query)?;
+        let mut conn = conn.acquire().await?;
+        prepared.run(&mut conn).await
     }
 
     /// [`fetch_page`](Self::fetch_page) in the ordering chosen at run time:
@@ -517,8 +519,29 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         R: Paginate + for<'r> FromRow<'r, DB::Row> + Send + Unpin,
         A: Acquire<'c, Database = DB>,
     {
-        /// Builds the queries for the chosen ordering; only running them is
-        /// async, so no future is boxed per ordering.
+        let prepared = self.prepare_any(query)?;
+        let mut conn = conn.acquire().await?;
+        prepared.run(&mut conn).await
+    }
+
+    /// [`fetch_any`](Self::fetch_any) on a connection already acquired.
+    pub(crate) async fn fetch_any_on<R>(
+        &self,
+        conn: &mut DB::Connection,
+        query: AnyKeysetQuery<R>,
+    ) -> Result<Page<R>, FetchError>
+    where
+        R: Paginate + for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        self.prepare_any(query)?.run(conn).await
+    }
+
+    /// Builds the statement for the chosen ordering; only running it is
+    /// async, so no future is boxed per ordering.
+    fn prepare_any<R: Paginate>(
+        &self,
+        query: AnyKeysetQuery<R>,
+    ) -> Result<Prepared<DB, R>, UnsupportedValue> {
         struct Build<'s, 'f, DB: SqlxDatabase>(&'s Select<'f, DB>);
         impl<R: Paginate, DB: SqlxDatabase> QueryVisitor<R> for Build<'_, '_, DB> {
             type Output = Result<Prepared<DB, R>, UnsupportedValue>;
@@ -526,11 +549,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
                 Prepared::new(self.0, query)
             }
         }
-        query
-            .visit(Build(self))
-            .map_err(FetchError::from)?
-            .run(conn)
-            .await
+        query.visit(Build(self))
     }
 
     /// `totalCount`: the number of rows the filters select, as a separate
@@ -539,9 +558,14 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     where
         A: Acquire<'c, Database = DB>,
     {
-        let mut qb = self.count_query();
         let mut conn = conn.acquire().await?;
-        Ok(DB::fetch_count(&mut conn, &mut qb).await?)
+        self.count_on(&mut conn).await
+    }
+
+    /// [`count`](Self::count) on a connection already acquired.
+    pub(crate) async fn count_on(&self, conn: &mut DB::Connection) -> Result<i64, FetchError> {
+        let mut qb = self.count_query();
+        Ok(DB::fetch_count(conn, &mut qb).await?)
     }
 }
 
@@ -604,14 +628,12 @@ impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
         })
     }
 
-    /// Runs the statement and assembles the page.
-    async fn run<'c, A>(mut self, conn: A) -> Result<Page<R>, FetchError>
+    /// Runs the statement on `conn` and assembles the page.
+    async fn run(mut self, conn: &mut DB::Connection) -> Result<Page<R>, FetchError>
     where
         R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
-        A: Acquire<'c, Database = DB>,
     {
-        let mut conn = conn.acquire().await?;
-        let (rows, probe) = DB::fetch_page_rows::<R>(&mut conn, &mut self.statement).await?;
+        let (rows, probe) = DB::fetch_page_rows::<R>(conn, &mut self.statement).await?;
         Ok((self.finish)(rows, probe)?)
     }
 }
