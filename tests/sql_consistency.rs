@@ -419,7 +419,7 @@ async fn apply<DB: TestDb>(
 // ---------------------------------------------------------------------------
 // The invariants of a whole walk.
 
-/// (a), (b), (c) over the pages of a walk, in the order they were fetched.
+/// (b), (c), (a) over the pages of a walk, in the order they were fetched.
 fn check_walk(
     what: &str,
     walk: Walk,
@@ -433,15 +433,6 @@ fn check_walk(
     } else {
         pages.iter().rev().flatten().collect()
     };
-    for pair in rows.windows(2) {
-        prop_assert!(
-            pos(walk.order, pair[0]) < pos(walk.order, pair[1]),
-            "{}: out of order: {:?} then {:?}",
-            what,
-            pair[0],
-            pair[1]
-        );
-    }
     let mut times: BTreeMap<i64, usize> = BTreeMap::new();
     for e in &rows {
         *times.entry(e.id).or_default() += 1;
@@ -453,6 +444,15 @@ fn check_walk(
             what,
             id,
             n
+        );
+    }
+    for pair in rows.windows(2) {
+        prop_assert!(
+            pos(walk.order, pair[0]) < pos(walk.order, pair[1]),
+            "{}: out of order: {:?} then {:?}",
+            what,
+            pair[0],
+            pair[1]
         );
     }
     let missing: Vec<_> = stable.iter().filter(|id| !times.contains_key(id)).collect();
