@@ -74,6 +74,8 @@ pub trait TestDb: keypage::sql::sqlx::SqlxDatabase + Sized {
     async fn insert_events(pool: &Pool<Self>, rows: &[Event]);
     /// Deletes the event `id`.
     async fn delete_event(pool: &Pool<Self>, id: i64);
+    /// Sets the key columns `created_at` and `rank` of the event `id`.
+    async fn update_event_key(pool: &Pool<Self>, id: i64, created_at: i64, rank: Option<i64>);
     /// `Item::fetch_page_by`.
     async fn items_page(
         pool: &Pool<Self>,
@@ -169,6 +171,22 @@ macro_rules! test_db {
             async fn delete_event(pool: &Pool<Self>, id: i64) {
                 let mut qb = sqlx::QueryBuilder::<Self>::new("DELETE FROM events WHERE id = ");
                 let _ = qb.push_bind(id);
+                qb.build().execute(pool).await.unwrap();
+            }
+
+            async fn update_event_key(
+                pool: &Pool<Self>,
+                id: i64,
+                created_at: i64,
+                rank: Option<i64>,
+            ) {
+                let mut qb = sqlx::QueryBuilder::<Self>::new("UPDATE events SET created_at = ");
+                let _ = qb
+                    .push_bind(created_at)
+                    .push(", rank = ")
+                    .push_bind(rank)
+                    .push(" WHERE id = ")
+                    .push_bind(id);
                 qb.build().execute(pool).await.unwrap();
             }
 
