@@ -35,6 +35,7 @@
 //! those tests print `SKIPPED: ...`, and fail under CI or
 //! `KEYPAGE_REQUIRE_DBS=1`.
 
+mod sql_common;
 mod support;
 
 use std::collections::{BTreeSet, HashMap};
@@ -47,12 +48,13 @@ use keypage::{Page, PageArgs};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sql_common::runtime;
+use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::{AssertSqlSafe, Connection, Executor, Pool};
 
 /// The largest page; above the number of rows, so one page can hold them all.
 const MAX_PAGE: i32 = 200;
-/// How long one statement (a page, a reference query) may take.
+/// How long one page may take.
 const CALL_LIMIT: Duration = Duration::from_secs(30);
 /// How long all walks of one database may take.
 const WALKS_LIMIT: Duration = Duration::from_secs(300);
@@ -299,7 +301,7 @@ macro_rules! collation_db {
             }
 
             async fn exec(pool: &Pool<Self>, sql: &str) {
-                bounded(
+                support::bounded(
                     sql,
                     sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool),
                 )
@@ -316,11 +318,11 @@ macro_rules! collation_db {
                         .push_bind(r.title.clone())
                         .push_bind(r.code.clone());
                 });
-                bounded("INSERT INTO tagged", qb.build().execute(pool)).await;
+                support::bounded("INSERT INTO tagged", qb.build().execute(pool)).await;
             }
 
             async fn ids(pool: &Pool<Self>, sql: &str) -> Vec<i64> {
-                bounded(
+                support::bounded(
                     sql,
                     sqlx::query_scalar::<Self, i64>(AssertSqlSafe(sql.to_owned())).fetch_all(pool),
                 )
@@ -348,39 +350,20 @@ collation_db!(sqlx::Postgres, nulls_keywords: true, pool: |setup| if setup.en_da
 });
 collation_db!(sqlx::MySql, nulls_keywords: false, pool: |_setup| support::mysql_pool().await);
 
-/// Awaits `fut` within [`CALL_LIMIT`]; an error or a timeout fails the test.
-async fn bounded<T, E: std::fmt::Display>(
-    what: &str,
-    fut: impl std::future::Future<Output = Result<T, E>>,
-) -> T {
-    match tokio::time::timeout(CALL_LIMIT, fut).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => panic!("{what}: {e}"),
-        Err(_) => panic!("{what}: timed out after {CALL_LIMIT:?}"),
-    }
-}
-
 // ---------------------------------------------------------------- the en_US.UTF-8 database
 
 /// The database `scripts/db-up.sh` makes with the `en_US.UTF-8` locale.
 const EN_DATABASE: &str = "keypage_en";
 const EN_LOCALE: &str = "en_US.UTF-8";
 
-/// Skipped (`None`, after a `SKIPPED` line), or a failure where the
-/// databases are required.
+/// Why there is no `en_US.UTF-8` database, then skipped or (where the
+/// databases are required) failed.
 fn en_missing<T>(why: &str) -> Option<T> {
-    if support::dbs_required() {
-        panic!(
-            "the PostgreSQL {EN_LOCALE} tests are required here (CI or KEYPAGE_REQUIRE_DBS=1) \
-             but {why}: run scripts/db-up.sh as root (it generates the locale and creates \
-             database {EN_DATABASE}) and export KEYPAGE_PG_EN_URL"
-        );
-    }
-    eprintln!(
-        "SKIPPED: PostgreSQL {EN_LOCALE} database tests ({why}; set KEYPAGE_PG_EN_URL or run \
-         scripts/db-up.sh as root)"
-    );
-    None
+    eprintln!("no PostgreSQL {EN_LOCALE} database: {why}");
+    support::missing(
+        &format!("PostgreSQL {EN_LOCALE} database"),
+        "KEYPAGE_PG_EN_URL",
+    )
 }
 
 fn db_error_code(e: &sqlx::Error) -> Option<String> {
@@ -405,7 +388,12 @@ async fn en_options() -> Option<PgConnectOptions> {
     let base = PgConnectOptions::from_str(&support::pg_url()?)
         .unwrap_or_else(|e| panic!("KEYPAGE_PG_URL is not a PostgreSQL URL: {e}"));
     let opts = base.clone().database(EN_DATABASE);
-    match tokio::time::timeout(CALL_LIMIT, sqlx::PgConnection::connect_with(&opts)).await {
+    match tokio::time::timeout(
+        support::CONNECT_TIMEOUT,
+        sqlx::PgConnection::connect_with(&opts),
+    )
+    .await
+    {
         Ok(Ok(conn)) => {
             let _ = conn.close().await;
             return Some(opts);
@@ -413,9 +401,9 @@ async fn en_options() -> Option<PgConnectOptions> {
         // 3D000: no such database; made below.
         Ok(Err(e)) if db_error_code(&e).as_deref() == Some("3D000") => {}
         Ok(Err(e)) => panic!("connecting to database {EN_DATABASE} on KEYPAGE_PG_URL: {e}"),
-        Err(_) => panic!("connecting to database {EN_DATABASE}: timed out after {CALL_LIMIT:?}"),
+        Err(_) => panic!("connecting to database {EN_DATABASE}: timed out"),
     }
-    let mut admin = bounded(
+    let mut admin = support::bounded(
         "connecting to KEYPAGE_PG_URL",
         sqlx::PgConnection::connect_with(&base),
     )
@@ -429,34 +417,27 @@ async fn en_options() -> Option<PgConnectOptions> {
         Ok(_) => Some(opts),
         // 42P04 / 23505: a parallel test made it first.
         Err(e) if matches!(db_error_code(&e).as_deref(), Some("42P04" | "23505")) => Some(opts),
-        // 42809 (22023 in some versions): "invalid locale name", the server's machine has
-        // no such locale.
-        Err(e) if matches!(db_error_code(&e).as_deref(), Some("42809" | "22023")) => {
-            en_missing(&format!(
-                "the KEYPAGE_PG_URL server cannot make a database with locale {EN_LOCALE}: {e}"
-            ))
-        }
+        // 42809 (PostgreSQL 15's code for "invalid locale name"): the server's machine lacks
+        // the locale, or generated it after the server started.
+        Err(e) if db_error_code(&e).as_deref() == Some("42809") => en_missing(&format!(
+            "the KEYPAGE_PG_URL server cannot make a database with locale {EN_LOCALE}: {e}"
+        )),
         Err(e) => en_missing(&format!(
             "database {EN_DATABASE} is missing and could not be created: {e}"
         )),
     }
 }
 
-/// A pool on a fresh schema of the `en_US.UTF-8` database, like
-/// [`support::pg_pool`]; fails when that database sorts text by bytes.
+/// A pool on a fresh schema of the `en_US.UTF-8` database (see
+/// [`support::pg_pool`]); fails when that database sorts text by bytes.
 async fn pg_en_pool() -> Option<PgPool> {
-    let opts = en_options().await?;
-    let mut admin = bounded(
-        "connecting to the en_US.UTF-8 database",
-        sqlx::PgConnection::connect_with(&opts),
-    )
-    .await;
-    let collate: String = bounded(
+    let pool = support::pg_pool_with(en_options().await?, "the en_US.UTF-8 database").await;
+    let collate: String = support::bounded(
         "reading the database's collation",
         sqlx::query_scalar(
             "SELECT datcollate::text FROM pg_database WHERE datname = current_database()",
         )
-        .fetch_one(&mut admin),
+        .fetch_one(&pool),
     )
     .await;
     assert!(
@@ -464,49 +445,7 @@ async fn pg_en_pool() -> Option<PgPool> {
         "the en_US.UTF-8 database sorts by bytes (datcollate {collate}); \
          it must be made with LOCALE '{EN_LOCALE}'"
     );
-    let stale: Vec<String> = sqlx::query_scalar(
-        "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'kp\\_t\\_%' \
-         AND pg_get_userbyid(nspowner) = current_user",
-    )
-    .fetch_all(&mut admin)
-    .await
-    .unwrap_or_default();
-    for name in stale.iter().filter(|n| is_stale(n)) {
-        // A parallel test may be dropping it too.
-        let _ = admin
-            .execute(AssertSqlSafe(format!(
-                "DROP SCHEMA IF EXISTS \"{name}\" CASCADE"
-            )))
-            .await;
-    }
-    let schema = support::unique_name();
-    bounded(
-        "creating a schema in the en_US.UTF-8 database",
-        admin.execute(AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\""))),
-    )
-    .await;
-    let _ = admin.close().await;
-    Some(
-        bounded(
-            "connecting to the en_US.UTF-8 database",
-            PgPoolOptions::new()
-                .max_connections(support::MAX_CONNECTIONS)
-                .acquire_timeout(support::CONNECT_TIMEOUT)
-                .connect_with(opts.options([("search_path", schema.as_str())])),
-        )
-        .await,
-    )
-}
-
-/// `kp_t_<unix seconds>_...` more than an hour old (see `support`).
-fn is_stale(name: &str) -> bool {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    name.strip_prefix("kp_t_")
-        .and_then(|rest| rest.split('_').next())
-        .and_then(|secs| secs.parse::<u64>().ok())
-        .is_some_and(|secs| secs + 3600 < now)
+    Some(pool)
 }
 
 // ---------------------------------------------------------------- the model
@@ -937,14 +876,6 @@ fn windows<DB: CollationDb>(setup: Setup) {
             ))
         })
         .unwrap_or_else(|e| panic!("{}: {e}", setup.label));
-}
-
-/// A current-thread runtime: proptest drives the cases, sqlx needs tokio.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 // ---------------------------------------------------------------- the tests
