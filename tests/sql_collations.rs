@@ -52,7 +52,8 @@ use sql_common::runtime;
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::{AssertSqlSafe, Connection, Executor, Pool};
 
-/// The largest page; above the number of rows, so one page can hold them all.
+/// The largest page (`max_page_size` below); above the number of rows, so one page can hold
+/// them all.
 const MAX_PAGE: i32 = 200;
 /// How long one page may take.
 const CALL_LIMIT: Duration = Duration::from_secs(30);
@@ -450,35 +451,36 @@ async fn pg_en_pool() -> Option<PgPool> {
 
 // ---------------------------------------------------------------- the model
 
-/// The page the Relay algorithm gives over `reference` (ids in the
-/// database's order) for cursors of the rows at `after`/`before`.
+/// What a page says: its rows' ids and its two flags.
 #[derive(Debug, Clone, PartialEq)]
-struct Expected {
+struct Outcome {
     ids: Vec<i64>,
     has_previous_page: bool,
     has_next_page: bool,
 }
 
+/// The page the Relay algorithm gives over `reference` (ids in the
+/// database's order) for cursors of the rows at `after`/`before`.
 fn expected(
     reference: &[i64],
     after: Option<usize>,
     before: Option<usize>,
     forward: bool,
     k: usize,
-) -> Expected {
+) -> Outcome {
     let lo = after.map_or(0, |a| a + 1);
     let hi = before.unwrap_or(reference.len()).max(lo);
     let window = &reference[lo..hi];
     let take = k.min(window.len());
     if forward {
-        Expected {
+        Outcome {
             ids: window[..take].to_vec(),
             // The row of `after` is in the collection.
             has_previous_page: after.is_some(),
             has_next_page: window.len() > k,
         }
     } else {
-        Expected {
+        Outcome {
             ids: window[window.len() - take..].to_vec(),
             has_previous_page: window.len() > k,
             has_next_page: before.is_some(),
@@ -486,16 +488,15 @@ fn expected(
     }
 }
 
-fn got(page: &Page<Tagged>) -> Expected {
-    Expected {
+fn outcome(page: &Page<Tagged>) -> Outcome {
+    Outcome {
         ids: page.edges.iter().map(|e| e.node.id).collect(),
         has_previous_page: page.page_info.has_previous_page,
         has_next_page: page.page_info.has_next_page,
     }
 }
 
-/// One ordering's reference order and, per row id, its cursor as pages
-/// handed it out.
+/// One ordering's reference order, and each row id's position in it.
 struct Reference {
     order: TaggedOrder,
     ids: Vec<i64>,
@@ -642,7 +643,7 @@ async fn walk<DB: CollationDb>(
         }
         let (after, before) = if forward { (at, None) } else { (None, at) };
         let want = expected(&r.ids, after, before, forward, usize::try_from(k).unwrap());
-        let have = got(&page);
+        let have = outcome(&page);
         if have != want && !page_reported {
             page_reported = true;
             failures.push(format!(
@@ -832,7 +833,7 @@ async fn check_window<DB: CollationDb>(
         .await
         .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
     let want = expected(&r.ids, a, b, *forward, usize::try_from(*k).unwrap());
-    let have = got(&page);
+    let have = outcome(&page);
     prop_assert!(
         have == want,
         "{}: got {} prev {} next {}, want {} prev {} next {}; {}",
