@@ -19,6 +19,12 @@ KP_DB_USER=keypage
 KP_DB_PASSWORD=keypage
 # shellcheck disable=SC2034
 KP_DB_NAME=keypage
+# A second database on the PostgreSQL server whose default collation is the libc locale
+# en_US.UTF-8 (what clusters made on an en_US machine give), for tests/sql_collations.rs.
+# shellcheck disable=SC2034
+KP_DB_EN_NAME=keypage_en
+# shellcheck disable=SC2034
+KP_EN_LOCALE=en_US.UTF-8
 
 kp_log() { printf '[keypage-db] %s\n' "$*" >&2; }
 kp_die() { printf '[keypage-db] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -47,6 +53,9 @@ kp_mariadbd() {
 }
 
 kp_have_pg() { kp_pg_bin >/dev/null 2>&1; }
+# Does the OS have the en_US.UTF-8 locale (`locale -a` spells it en_US.utf8)? (grep reads all
+# of the list, without -q, so that `locale` never dies of SIGPIPE under pipefail.)
+kp_have_en_locale() { locale -a 2>/dev/null | grep -iE '^en_US\.utf-?8$' >/dev/null; }
 kp_have_mariadb() {
     kp_mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 &&
         command -v mariadb >/dev/null 2>&1

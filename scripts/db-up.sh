@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL cluster and a throwaway MariaDB server for keypage's tests.
 #
-#   eval "$(bash scripts/db-up.sh)"     # exports KEYPAGE_PG_URL and KEYPAGE_MYSQL_URL
+#   eval "$(bash scripts/db-up.sh)"     # exports KEYPAGE_PG_URL, KEYPAGE_PG_EN_URL, KEYPAGE_MYSQL_URL
 #   bash scripts/db-down.sh             # stops both and deletes their data
 #
 # Both listen on 127.0.0.1 on a free port and on a private unix socket under the state
@@ -10,12 +10,17 @@
 # fsync off. MariaDB: utf8mb4 with the utf8mb4_nopad_bin collation (text compares by bytes;
 # utf8mb4_bin is PAD SPACE, where 'a' = 'a ' and 'a\t' < 'a', unlike Rust).
 # Database `keypage`, user `keypage`, password `keypage` on both; the user may create
-# databases/schemas (the tests make one per test).
+# databases/schemas (the tests make one per test). PostgreSQL also gets database `keypage_en`
+# (KEYPAGE_PG_EN_URL), made with LOCALE 'en_US.UTF-8': its text sorts linguistically, as on
+# clusters made on an en_US machine. That needs the OS locale before the server starts (a
+# running server does not see a locale archive generated after it started); when root, this
+# script generates it (apt-get install locales, /etc/locale.gen, locale-gen). Without it the
+# database is left out with a warning, and the tests on it are skipped (failed under CI).
 #
 # stdout carries only the `export ...` lines (also written to "$KP_ENV_FILE"); progress
 # goes to stderr. Safe to re-run: if both servers are already up and answering, it only
 # prints the exports again; if one is half up, both are restarted from scratch.
-# Missing server packages (postgresql, mariadb-server) are installed with apt when root.
+# Missing server packages (postgresql, mariadb-server, locales) are installed with apt when root.
 #
 # Options/env: --pg-only / --mysql-only; KEYPAGE_DB_DIR (state dir); KEYPAGE_DB_WAIT (seconds
 # to wait for each server to accept connections, default 60); KEYPAGE_DB_NO_INSTALL=1.
@@ -30,7 +35,7 @@ for arg in "$@"; do
     case "$arg" in
         --pg-only) WANT_MY=0 ;;
         --mysql-only) WANT_PG=0 ;;
-        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) kp_die "unknown argument: $arg" ;;
     esac
 done
@@ -50,6 +55,11 @@ install_missing() {
     if ! kp_is_root || ! command -v apt-get >/dev/null 2>&1; then
         kp_die "missing ${pkgs[*]}: install them (Debian: apt-get install ${pkgs[*]}) or set KEYPAGE_PG_URL / KEYPAGE_MYSQL_URL yourself"
     fi
+    apt_install "${pkgs[@]}" || exit 1
+}
+
+apt_install() { # apt_install PKG...  (as root; returns non-zero on failure, after the log's tail)
+    local pkgs=("$@")
     kp_log "installing ${pkgs[*]} with apt"
     # Keep the packages' maintainer scripts from starting the system services: we run our own.
     local made_policy=0
@@ -66,10 +76,55 @@ install_missing() {
     if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
     if [ "$rc" -ne 0 ]; then
         tail -n 30 "${TMPDIR:-/tmp}/keypage-apt.log" >&2
-        kp_die "apt-get install ${pkgs[*]} failed (log: ${TMPDIR:-/tmp}/keypage-apt.log)"
+        kp_log "ERROR: apt-get install ${pkgs[*]} failed (log: ${TMPDIR:-/tmp}/keypage-apt.log)"
+        return 1
     fi
     # The package may have started a system instance despite policy-rc.d on some setups; ours
     # do not depend on it, and it is left alone.
+}
+
+# ---------------------------------------------------------------- the en_US.UTF-8 locale
+
+en_warn() {
+    kp_log "WARNING: $* -- database $KP_DB_EN_NAME (locale $KP_EN_LOCALE) is not created and"
+    kp_log "WARNING: KEYPAGE_PG_EN_URL not exported: tests/sql_collations.rs skips its $KP_EN_LOCALE tests (CI fails them)"
+}
+
+# Makes sure the OS has the en_US.UTF-8 locale, generating it when root; returns non-zero
+# (after a warning) when it cannot. Runs before PostgreSQL starts: glibc reads the locale
+# archive once per process, so a server started before the locale existed refuses
+# `LOCALE 'en_US.UTF-8'` until it is restarted.
+ensure_en_locale() {
+    kp_have_en_locale && return 0
+    if [ "${KEYPAGE_DB_NO_INSTALL:-0}" = 1 ]; then
+        en_warn "the OS has no $KP_EN_LOCALE locale and KEYPAGE_DB_NO_INSTALL=1"
+        return 1
+    fi
+    if ! kp_is_root; then
+        en_warn "the OS has no $KP_EN_LOCALE locale (as root: apt-get install locales, enable '$KP_EN_LOCALE UTF-8' in /etc/locale.gen, run locale-gen)"
+        return 1
+    fi
+    if ! command -v locale-gen >/dev/null 2>&1; then
+        if ! command -v apt-get >/dev/null 2>&1; then
+            en_warn "the OS has no $KP_EN_LOCALE locale, no locale-gen and no apt-get"
+            return 1
+        fi
+        apt_install locales || { en_warn "apt-get install locales failed"; return 1; }
+    fi
+    local line="$KP_EN_LOCALE UTF-8" esc
+    esc="${line//./\\.}"
+    if grep -qE "^[# ]*${esc}\$" /etc/locale.gen 2>/dev/null; then
+        sed -i -E "s/^[# ]*(${esc})\$/\1/" /etc/locale.gen
+    else
+        printf '%s\n' "$line" >>/etc/locale.gen
+    fi
+    kp_log "generating the $KP_EN_LOCALE locale (locale-gen)"
+    if ! locale-gen >"${TMPDIR:-/tmp}/keypage-locale-gen.log" 2>&1; then
+        tail -n 20 "${TMPDIR:-/tmp}/keypage-locale-gen.log" >&2
+        en_warn "locale-gen failed"
+        return 1
+    fi
+    kp_have_en_locale || { en_warn "locale-gen did not make $KP_EN_LOCALE"; return 1; }
 }
 
 # ---------------------------------------------------------------- helpers
@@ -159,12 +214,25 @@ EOF
     fi
     pg_query "CREATE ROLE $KP_DB_USER LOGIN PASSWORD '$KP_DB_PASSWORD' CREATEDB" >/dev/null
     pg_query "CREATE DATABASE $KP_DB_NAME OWNER $KP_DB_USER" >/dev/null
+    PG_EN=0
+    if [ "$EN_LOCALE_OK" = 1 ]; then
+        if pg_query "CREATE DATABASE $KP_DB_EN_NAME OWNER $KP_DB_USER TEMPLATE template0 \
+            LOCALE '$KP_EN_LOCALE' ENCODING 'UTF8'" >/dev/null 2>"$d/create-en.log"; then
+            PG_EN=1
+        else
+            cat "$d/create-en.log" >&2
+            en_warn "PostgreSQL refused LOCALE '$KP_EN_LOCALE'"
+        fi
+    fi
     local deadline=$((SECONDS + WAIT))
     until pg_ok; do
         [ "$SECONDS" -lt "$deadline" ] || kp_die "PostgreSQL does not accept TCP logins on 127.0.0.1:$PG_PORT (log: $d/postgres.log)"
         sleep 0.2
     done
     kp_log "PostgreSQL: ready ($(pg_query 'SHOW server_version'), lc_collate $(pg_query 'SHOW lc_collate' "$KP_DB_NAME"))"
+    if [ "$PG_EN" = 1 ]; then
+        kp_log "PostgreSQL: database $KP_DB_EN_NAME, lc_collate $(pg_query 'SHOW lc_collate' "$KP_DB_EN_NAME")"
+    fi
 }
 
 # ---------------------------------------------------------------- MariaDB
@@ -266,13 +334,22 @@ chmod 755 "$KP_DB_DIR"
 started=$SECONDS
 PG_PORT=""
 MY_PORT=""
-if [ "$WANT_PG" = 1 ]; then start_pg; fi
+PG_EN=0
+EN_LOCALE_OK=0
+if [ "$WANT_PG" = 1 ]; then
+    if ensure_en_locale; then EN_LOCALE_OK=1; fi
+    start_pg
+fi
 if [ "$WANT_MY" = 1 ]; then start_mariadb; fi
 
 {
     if [ "$WANT_PG" = 1 ]; then
         printf "export KEYPAGE_PG_URL='postgres://%s:%s@127.0.0.1:%s/%s?sslmode=disable'\n" \
             "$KP_DB_USER" "$KP_DB_PASSWORD" "$PG_PORT" "$KP_DB_NAME"
+    fi
+    if [ "$PG_EN" = 1 ]; then
+        printf "export KEYPAGE_PG_EN_URL='postgres://%s:%s@127.0.0.1:%s/%s?sslmode=disable'\n" \
+            "$KP_DB_USER" "$KP_DB_PASSWORD" "$PG_PORT" "$KP_DB_EN_NAME"
     fi
     if [ "$WANT_MY" = 1 ]; then
         printf "export KEYPAGE_MYSQL_URL='mysql://%s:%s@127.0.0.1:%s/%s?ssl-mode=disabled'\n" \

@@ -64,7 +64,9 @@ fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn missing(what: &str, var: &str) -> Option<String> {
+/// `None` after a `SKIPPED: {what} tests` line on stderr; a panic where the databases are
+/// required ([`dbs_required`]).
+pub fn missing<T>(what: &str, var: &str) -> Option<T> {
     if dbs_required() {
         panic!(
             "{what} tests are required here (CI or KEYPAGE_REQUIRE_DBS=1) but {var} is not set: \
@@ -118,7 +120,7 @@ fn is_stale(name: &str) -> bool {
 }
 
 /// Await `fut`, failing the test if it takes longer than [`CONNECT_TIMEOUT`] or errors.
-async fn bounded<T, E: std::fmt::Display>(
+pub async fn bounded<T, E: std::fmt::Display>(
     what: &str,
     fut: impl std::future::Future<Output = Result<T, E>>,
 ) -> T {
@@ -198,6 +200,12 @@ pub async fn pg_pool() -> Option<PgPool> {
     let shown = redact(&url);
     let base = PgConnectOptions::from_str(&url)
         .unwrap_or_else(|e| panic!("KEYPAGE_PG_URL {shown} is not a PostgreSQL URL: {e}"));
+    Some(pg_pool_with(base, &shown).await)
+}
+
+/// A pool on the PostgreSQL database `base` whose connections use a fresh schema of their own,
+/// as [`pg_pool`] makes; `shown` names the server in messages.
+pub async fn pg_pool_with(base: PgConnectOptions, shown: &str) -> PgPool {
     let schema = unique_name();
 
     let mut admin = bounded(
@@ -227,16 +235,14 @@ pub async fn pg_pool() -> Option<PgPool> {
     let _ = admin.close().await;
 
     let opts = base.options([("search_path", schema.as_str())]);
-    Some(
-        bounded(
-            &format!("connecting to PostgreSQL at {shown}"),
-            PgPoolOptions::new()
-                .max_connections(MAX_CONNECTIONS)
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .connect_with(opts),
-        )
-        .await,
+    bounded(
+        &format!("connecting to PostgreSQL at {shown}"),
+        PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(opts),
     )
+    .await
 }
 
 /// A MariaDB/MySQL pool connected to a fresh database of its own (utf8mb4,
