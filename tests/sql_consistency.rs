@@ -604,9 +604,9 @@ async fn concurrent_walk<DB: TestDb>(
 /// A walk while a writer runs `case.writes` (1 ms apart, until the walk
 /// ends) on connections of its own. Both futures are polled together, so
 /// the database sees page queries and writes interleaved. Only (a)–(d) are
-/// checked: a page's query and its flag probe are two statements, and the
-/// table moves under and between them, so no single state of the table is
-/// the one its flags describe.
+/// checked: a page and its flags come from one statement, hence one
+/// snapshot, but the test cannot observe that snapshot while the table moves
+/// around it (the between-pages tests check the flags against the table).
 async fn concurrent<DB: TestDb>(
     pool: Pool<DB>,
     case: Concurrent,
