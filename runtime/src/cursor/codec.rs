@@ -17,8 +17,9 @@ pub const VERSION: u8 = 1;
 /// ordering's key types by [`max_cursor_len`] and applied by
 /// [`CursorReader::open_within`]: 34 characters for two `i64` keys, 43,715
 /// for a `String` and an `i64` (text keys hold up to
-/// [`MAX_TEXT_KEY_LEN`](crate::MAX_TEXT_KEY_LEN) bytes). 1024 characters are
-/// enough for any ordering of up to 40 keys without text.
+/// [`MAX_TEXT_KEY_LEN`](crate::MAX_TEXT_KEY_LEN) bytes). 1024 characters
+/// (768 bytes) hold up to 38 keys of the built-in types other than `String`,
+/// the longest of which (`Option<i128>`) takes 20 bytes.
 pub const MAX_CURSOR_LEN: usize = 1024;
 
 /// The version byte and the fingerprint.
