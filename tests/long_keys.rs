@@ -316,3 +316,27 @@ async fn postgres_walk_with_long_titles() {
     .await
     .expect("the PostgreSQL walk took too long");
 }
+
+/// MariaDB (`utf8mb4_nopad_bin`: byte order) walks past every long title.
+/// No index: MariaDB indexes `TEXT` only by a prefix.
+///
+/// MariaDB sorts `TEXT` by its first `max_sort_length` bytes (1024 by
+/// default) while the keyset `WHERE` compares whole values: titles sharing
+/// their first KiB come back by id, and the walk skips a row, unless the
+/// session raises `max_sort_length` to the longest key.
+#[tokio::test]
+async fn mysql_walk_with_long_titles() {
+    let Some(pool) = support::mysql_pool().await else {
+        return;
+    };
+    tokio::time::timeout(WALK_TIMEOUT, async {
+        sql_walk!(
+            pool,
+            "CREATE TABLE books (id BIGINT PRIMARY KEY, \
+             title TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL)",
+            "INSERT INTO books (id, title) VALUES (?, ?)"
+        )
+    })
+    .await
+    .expect("the MariaDB walk took too long");
+}
