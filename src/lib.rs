@@ -30,9 +30,9 @@
 pub use keypage_macros::Paginate;
 pub use keypage_runtime::{
     AnyKeysetQuery, Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeySpec,
-    Keyset, KeysetQuery, MAX_CURSOR_LEN, Nulls, OrderVisitor, OrderingSpec, Page, PageArgs,
-    PageDirection, PageError, PageInfo, Paginate, QueryVisitor, SortOrder, Value, fingerprint,
-    page_slice, paginate_slice, paginate_slice_by,
+    KeyTooLong, Keyset, KeysetQuery, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN, Nulls, OrderVisitor,
+    OrderingSpec, Page, PageArgs, PageDirection, PageError, PageInfo, Paginate, QueryVisitor,
+    SortOrder, Value, fingerprint, max_cursor_len, page_slice, paginate_slice, paginate_slice_by,
 };
 
 /// SQL rendering for every dialect, and (features `sqlite`, `postgres`,

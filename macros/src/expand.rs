@@ -265,6 +265,12 @@ fn key_ops(model: &Model) -> TokenStream {
     quote! {
         struct __KeyOps<__T> {
             write: fn(&mut ::keypage::__private::CursorWriter, &__T),
+            write_key: fn(
+                &mut ::keypage::__private::CursorWriter,
+                &'static ::core::primitive::str,
+                &__T,
+            ) -> ::core::result::Result<(), ::keypage::__private::KeyTooLong>,
+            max_len: ::core::primitive::usize,
             read: fn(
                 &mut ::keypage::__private::CursorReader,
             ) -> ::core::result::Result<__T, ::keypage::__private::CursorError>,
@@ -274,6 +280,8 @@ fn key_ops(model: &Model) -> TokenStream {
         const fn __key_ops<__T: ::keypage::__private::CursorValue>() -> __KeyOps<__T> {
             __KeyOps {
                 write: ::keypage::__private::CursorWriter::write::<__T>,
+                write_key: ::keypage::__private::CursorWriter::write_key::<__T>,
+                max_len: <__T as ::keypage::__private::CursorValue>::MAX_ENCODED_LEN,
                 read: ::keypage::__private::CursorReader::read::<__T>,
                 compare: ::keypage::__private::KeySpec::compare::<__T>,
                 to_value: <__T as ::keypage::__private::CursorValue>::to_value,
@@ -314,9 +322,17 @@ pub fn statics_idents(ordering: &Ordering) -> (syn::Ident, syn::Ident, syn::Iden
     )
 }
 
-/// The ordering's `KeySpec`s, `OrderingSpec` and fingerprint.
+/// `__MAX_LEN_TITLE`: the longest cursor of the ordering.
+fn max_len_ident(ordering: &Ordering) -> syn::Ident {
+    format_ident!("__MAX_LEN_{}", ordering.name)
+}
+
+/// The ordering's `KeySpec`s, `OrderingSpec`, fingerprint and longest
+/// cursor (from the key types' `MAX_ENCODED_LEN`, summed by the runtime).
 fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
     let (keys_ident, ordering_ident, fingerprint_ident) = statics_idents(ordering);
+    let max_len_ident = max_len_ident(ordering);
+    let ops = ordering.keys.iter().map(|k| key_ops_ident(model, k.field));
     let type_name = &model.input.name;
     let name = &ordering.name;
     let len_lit = Literal::usize_unsuffixed(ordering.keys.len());
@@ -360,6 +376,8 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
     quote! {
         const #fingerprint_ident: ::core::primitive::u32 =
             ::keypage::__private::fingerprint(&[#(#parts),*]);
+        const #max_len_ident: ::core::primitive::usize =
+            ::keypage::__private::max_cursor_len(&[#(#ops.max_len),*]);
         static #keys_ident: [::keypage::__private::KeySpec; #len_lit] = [#(#specs),*];
         static #ordering_ident: ::keypage::__private::OrderingSpec =
             ::keypage::__private::OrderingSpec {
@@ -372,11 +390,14 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
 }
 
 /// `impl Cursor`: the keys written and read in key order behind the
-/// ordering's fingerprint.
+/// ordering's fingerprint; `try_encode` checks each key's length, `decode`
+/// refuses input longer than the ordering's longest cursor.
 fn impl_cursor(model: &Model, ordering: &Ordering) -> TokenStream {
     let ident = &ordering.cursor;
     let (_, _, fingerprint) = statics_idents(ordering);
+    let max_len = max_len_ident(ordering);
     let fields: Vec<_> = ordering.keys.iter().map(|k| k.field.ident).collect();
+    let names = ordering.keys.iter().map(|k| &k.field.name);
     let ops: Vec<_> = ordering
         .keys
         .iter()
@@ -385,16 +406,30 @@ fn impl_cursor(model: &Model, ordering: &Ordering) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl ::keypage::__private::Cursor for #ident {
+            const MAX_LEN: ::core::primitive::usize = #max_len;
+
             fn encode(&self) -> ::keypage::__private::String {
                 let mut __writer = ::keypage::__private::CursorWriter::new(#fingerprint);
                 #((#ops.write)(&mut __writer, &self.#fields);)*
                 __writer.finish()
             }
 
+            fn try_encode(
+                &self,
+            ) -> ::core::result::Result<
+                ::keypage::__private::String,
+                ::keypage::__private::KeyTooLong,
+            > {
+                let mut __writer = ::keypage::__private::CursorWriter::new(#fingerprint);
+                #((#ops.write_key)(&mut __writer, #names, &self.#fields)?;)*
+                ::core::result::Result::Ok(__writer.finish())
+            }
+
             fn decode(
                 __s: &::core::primitive::str,
             ) -> ::core::result::Result<Self, ::keypage::__private::CursorError> {
-                let mut __reader = ::keypage::__private::CursorReader::open(__s, #fingerprint)?;
+                let mut __reader =
+                    ::keypage::__private::CursorReader::open_within(__s, #fingerprint, #max_len)?;
                 let __cursor = #ident {
                     #(#fields: (#ops.read)(&mut __reader)?,)*
                 };

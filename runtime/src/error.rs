@@ -7,7 +7,10 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CursorError {
-    /// The cursor is longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN); refused before any work.
+    /// The cursor is longer than any its ordering hands out
+    /// ([`Cursor::MAX_LEN`](crate::Cursor::MAX_LEN), derived from the key
+    /// types; [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN) for
+    /// [`CursorReader::open`](crate::CursorReader::open)); refused before any work.
     #[error("cursor is {len} characters long; at most {max} are allowed")]
     TooLong {
         /// The length received.
@@ -38,6 +41,36 @@ pub enum CursorError {
     Malformed(&'static str),
 }
 
+/// Why a row's cursor was not made: one of its key values is longer than a
+/// cursor of its type holds (a text key over
+/// [`MAX_TEXT_KEY_LEN`](crate::MAX_TEXT_KEY_LEN) bytes). Handing the cursor
+/// out anyway would give the client one that is then refused, so the walk
+/// could not get past the row; this error names the key instead.
+///
+/// ```
+/// use keypage_runtime::{CursorWriter, KeyTooLong, MAX_TEXT_KEY_LEN};
+/// let mut w = CursorWriter::new(7);
+/// let err = w.write_key("title", &"é".repeat(MAX_TEXT_KEY_LEN)).unwrap_err();
+/// // Twice the limit in bytes, behind a 3-byte length.
+/// assert_eq!(err, KeyTooLong { key: "title", len: 3 + 2 * MAX_TEXT_KEY_LEN, max: 3 + MAX_TEXT_KEY_LEN });
+/// assert_eq!(
+///     err.to_string(),
+///     "the key `title` of a row takes 65539 bytes in a cursor; at most 32771 fit"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the key `{key}` of a row takes {len} bytes in a cursor; at most {max} fit")]
+pub struct KeyTooLong {
+    /// The key's field name.
+    pub key: &'static str,
+    /// The bytes its value took in the cursor (for text: its length in
+    /// UTF-8 plus a length prefix of up to 3 bytes).
+    pub len: usize,
+    /// The most its type takes,
+    /// [`CursorValue::MAX_ENCODED_LEN`](crate::CursorValue::MAX_ENCODED_LEN).
+    pub max: usize,
+}
+
 /// Why a page request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -66,6 +99,11 @@ pub enum PageError {
         #[source]
         source: CursorError,
     },
+    /// A row of the page has a key value too long for a cursor (see
+    /// [`KeyTooLong`]): the page is refused rather than handing out a
+    /// cursor that would be refused in turn.
+    #[error(transparent)]
+    KeyTooLong(#[from] KeyTooLong),
 }
 
 impl PageError {
@@ -83,13 +121,14 @@ impl PageError {
                 ..
             } => "CURSOR_ORDER_MISMATCH",
             PageError::InvalidCursor { .. } => "INVALID_CURSOR",
+            PageError::KeyTooLong(_) => "KEY_TOO_LONG",
         }
     }
 
     /// The argument at fault (`first`, `last`, `after`, `before`), if one is.
     pub fn argument(&self) -> Option<&'static str> {
         match self {
-            PageError::FirstAndLast => None,
+            PageError::FirstAndLast | PageError::KeyTooLong(_) => None,
             PageError::PageSizeOutOfRange { argument, .. }
             | PageError::InvalidCursor { argument, .. } => Some(argument),
         }

@@ -21,8 +21,11 @@ mod slice;
 pub mod sql;
 
 pub use args::{KeysetQuery, PageArgs, PageDirection};
-pub use cursor::{Cursor, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN, Value};
-pub use error::{CursorError, PageError};
+pub use cursor::{
+    Cursor, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN, Value,
+    max_cursor_len,
+};
+pub use error::{CursorError, KeyTooLong, PageError};
 pub use keyset::{Keyset, OrderVisitor, Paginate};
 pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder, fingerprint};
 pub use page::{Edge, Page, PageInfo};

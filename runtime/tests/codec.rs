@@ -1,20 +1,24 @@
 //! Property tests of the cursor codec: every key type round-trips, order is
 //! total and matches the natural order, and no input makes the decoder panic.
 
-use keypage_runtime::{CursorError, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN};
+use keypage_runtime::{
+    CursorError, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN,
+    max_cursor_len,
+};
 use proptest::prelude::*;
 
 const FP: u32 = 0xC0FF_EE01;
 
+/// Writes `value` as the one key of a cursor, checked against its type's
+/// `MAX_ENCODED_LEN`, and reads it back through a reader limited to the
+/// longest cursor of that type: every cursor handed out is accepted.
 fn round_trip<T: CursorValue + core::fmt::Debug>(value: &T) -> T {
     let mut w = CursorWriter::new(FP);
-    w.write(value);
+    w.write_key("v", value).expect("within its type's maximum");
     let s = w.finish();
-    assert!(
-        s.len() <= MAX_CURSOR_LEN
-            || matches!(CursorReader::open(&s, FP), Err(CursorError::TooLong { .. }))
-    );
-    let mut r = CursorReader::open(&s, FP).expect("own cursor opens");
+    let limit = max_cursor_len(&[T::MAX_ENCODED_LEN]);
+    assert!(s.len() <= limit, "{} > {limit}", s.len());
+    let mut r = CursorReader::open_within(&s, FP, limit).expect("own cursor opens");
     let back = r.read::<T>().expect("own cursor decodes");
     r.finish().expect("no trailing bytes");
     back
@@ -160,6 +164,76 @@ fn oversized_input_is_refused_before_decoding() {
             max: MAX_CURSOR_LEN
         })
     );
+}
+
+/// The integer bounds are exact: the extremes of each type take exactly
+/// `MAX_ENCODED_LEN` bytes (a varint carries 7 bits a byte).
+#[test]
+fn integer_bounds_are_exact() {
+    // The bytes behind the 5-byte header (unpadded base64: 3 bytes per 4
+    // characters, rounded down).
+    fn encoded<T: CursorValue>(v: T) -> usize {
+        let mut w = CursorWriter::new(FP);
+        w.write(&v);
+        w.finish().len() * 3 / 4 - 5
+    }
+    assert_eq!((i8::MAX_ENCODED_LEN, encoded(i8::MIN)), (2, 2));
+    assert_eq!((u8::MAX_ENCODED_LEN, encoded(u8::MAX)), (2, 2));
+    assert_eq!((i16::MAX_ENCODED_LEN, encoded(i16::MIN)), (3, 3));
+    assert_eq!((i32::MAX_ENCODED_LEN, encoded(i32::MIN)), (5, 5));
+    assert_eq!((u32::MAX_ENCODED_LEN, encoded(u32::MAX)), (5, 5));
+    assert_eq!((i64::MAX_ENCODED_LEN, encoded(i64::MIN)), (10, 10));
+    assert_eq!((u64::MAX_ENCODED_LEN, encoded(u64::MAX)), (10, 10));
+    assert_eq!((i128::MAX_ENCODED_LEN, encoded(i128::MIN)), (19, 19));
+    assert_eq!((u128::MAX_ENCODED_LEN, encoded(u128::MAX)), (19, 19));
+    assert_eq!((char::MAX_ENCODED_LEN, encoded(char::MAX)), (3, 3));
+    assert_eq!((bool::MAX_ENCODED_LEN, f64::MAX_ENCODED_LEN), (1, 8));
+    assert_eq!(Option::<i64>::MAX_ENCODED_LEN, 11);
+    assert_eq!(String::MAX_ENCODED_LEN, 3 + MAX_TEXT_KEY_LEN);
+    assert_eq!(MAX_TEXT_KEY_LEN, 32 * 1024);
+}
+
+/// Text up to `MAX_TEXT_KEY_LEN` bytes is written, and a cursor holding it
+/// opens within its limit; one byte more is refused by the writer, naming
+/// the key, and a cursor holding it (written unchecked) by the reader.
+#[test]
+fn text_keys_up_to_the_maximum() {
+    let limit = max_cursor_len(&[String::MAX_ENCODED_LEN]);
+    // 5 + 3 + 32768 = 32776 bytes of base64: 43702 characters.
+    assert_eq!(limit, 43_702);
+    let longest = "é".repeat(MAX_TEXT_KEY_LEN / 2);
+    let mut w = CursorWriter::new(FP);
+    w.write_key("title", &longest).unwrap();
+    let s = w.finish();
+    assert_eq!(s.len(), limit);
+    let mut r = CursorReader::open_within(&s, FP, limit).unwrap();
+    assert_eq!(r.read::<String>().unwrap(), longest);
+    r.finish().unwrap();
+    // One more character: refused before decoding.
+    assert_eq!(
+        CursorReader::open_within(&format!("{s}A"), FP, limit).err(),
+        Some(CursorError::TooLong {
+            len: limit + 1,
+            max: limit
+        })
+    );
+
+    let over = "x".repeat(MAX_TEXT_KEY_LEN + 1);
+    let mut w = CursorWriter::new(FP);
+    let err = w.write_key("title", &over).unwrap_err();
+    assert_eq!(
+        (err.key, err.len, err.max),
+        ("title", 3 + MAX_TEXT_KEY_LEN + 1, 3 + MAX_TEXT_KEY_LEN)
+    );
+    // Written unchecked next to a short key, it fits a two-key limit, but
+    // the text is refused when read: no cursor keypage accepts holds it.
+    let mut w = CursorWriter::new(FP);
+    w.write(&over);
+    w.write(&String::new());
+    let s = w.finish();
+    let limit = max_cursor_len(&[String::MAX_ENCODED_LEN; 2]);
+    let mut r = CursorReader::open_within(&s, FP, limit).unwrap();
+    assert!(matches!(r.read::<String>(), Err(CursorError::Malformed(_))));
 }
 
 #[test]

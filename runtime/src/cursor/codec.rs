@@ -3,19 +3,26 @@
 use core::mem::MaybeUninit;
 
 use super::CursorValue;
-use crate::error::CursorError;
+use crate::error::{CursorError, KeyTooLong};
 
 /// The cursor format version this build writes and reads.
 pub const VERSION: u8 = 1;
 
-/// The longest cursor string accepted, in bytes. Longer inputs are refused
-/// before they are decoded, so a hostile client cannot make the server
-/// allocate or parse much.
+/// The longest cursor string [`CursorReader::open`] accepts, in bytes, and
+/// the default of [`Cursor::MAX_LEN`](crate::Cursor::MAX_LEN) for cursor
+/// types written by hand. Longer inputs are refused before they are decoded,
+/// so a hostile client cannot make the server allocate or parse much.
+///
+/// Derived cursor types have a limit of their own, computed from their
+/// ordering's key types by [`max_cursor_len`] and applied by
+/// [`CursorReader::open_within`]: 34 characters for two `i64` keys, 43,715
+/// for a `String` and an `i64` (text keys hold up to
+/// [`MAX_TEXT_KEY_LEN`](crate::MAX_TEXT_KEY_LEN) bytes). 1024 characters
+/// (768 bytes) hold up to 38 keys of the built-in types other than `String`,
+/// the longest of which (`Option<i128>`) takes 20 bytes.
 pub const MAX_CURSOR_LEN: usize = 1024;
 
-/// Room for the decoded bytes of the longest accepted cursor.
-const MAX_DECODED: usize = MAX_CURSOR_LEN / 4 * 3;
-
+/// The version byte and the fingerprint.
 const HEADER: usize = 5;
 
 /// Cursors up to this many bytes (before base64; 85 characters) are built
@@ -137,6 +144,40 @@ fn encode_base64(bytes: &[u8]) -> String {
     // SAFETY: every byte written comes from `ALPHABET` (directly or through
     // `PAIRS`), which is ASCII, so the bytes are UTF-8.
     unsafe { String::from_utf8_unchecked(out) }
+}
+
+/// The most bytes a varint of a value of `bits` bits takes.
+pub(crate) const fn varint_len(bits: u32) -> usize {
+    (bits as usize).div_ceil(7)
+}
+
+/// The bytes the varint of `value` takes (one for zero).
+pub(crate) const fn varint_len_of(value: usize) -> usize {
+    varint_len(usize::BITS - (value | 1).leading_zeros())
+}
+
+/// The longest cursor string of an ordering whose keys take at most
+/// `keys[i]` bytes each ([`CursorValue::MAX_ENCODED_LEN`] of its key
+/// types): the base64 length of the header and every key at its longest.
+/// The derive makes it the ordering's [`Cursor::MAX_LEN`](crate::Cursor::MAX_LEN),
+/// the limit its `decode` passes to [`CursorReader::open_within`].
+///
+/// ```
+/// use keypage_runtime::{CursorValue, max_cursor_len};
+/// // 5 header bytes + 10 + 10 = 25 bytes: 34 characters of base64.
+/// assert_eq!(max_cursor_len(&[i64::MAX_ENCODED_LEN, i64::MAX_ENCODED_LEN]), 34);
+/// // 5 + (3 + 32768) + 10 = 32786 bytes: 43715 characters.
+/// assert_eq!(max_cursor_len(&[String::MAX_ENCODED_LEN, i64::MAX_ENCODED_LEN]), 43_715);
+/// ```
+pub const fn max_cursor_len(keys: &[usize]) -> usize {
+    let mut bytes = HEADER;
+    let mut i = 0;
+    while i < keys.len() {
+        bytes = bytes.saturating_add(keys[i]);
+        i += 1;
+    }
+    // `encoded_len` without the overflow for absurd sums.
+    bytes / 3 * 4 + (bytes % 3 * 4).div_ceil(3)
 }
 
 /// The length `input` decodes to, if it can be unpadded base64 at all.
@@ -285,6 +326,49 @@ impl CursorWriter {
         value.write_to(self);
     }
 
+    /// Appends the value of the key `key`, checking that it took at most
+    /// [`T::MAX_ENCODED_LEN`](CursorValue::MAX_ENCODED_LEN) bytes: a longer
+    /// one (a text key over [`MAX_TEXT_KEY_LEN`](crate::MAX_TEXT_KEY_LEN))
+    /// would make a cursor that decoding refuses, so the error names the key
+    /// instead.
+    ///
+    /// ```
+    /// use keypage_runtime::{CursorWriter, MAX_TEXT_KEY_LEN};
+    /// let mut w = CursorWriter::new(7);
+    /// w.write_key("id", &42_i64).unwrap();
+    /// let err = w.write_key("title", &"x".repeat(MAX_TEXT_KEY_LEN + 1)).unwrap_err();
+    /// assert_eq!(err.key, "title");
+    /// ```
+    #[inline]
+    pub fn write_key<T: CursorValue>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), KeyTooLong> {
+        let start = self.written();
+        value.write_to(self);
+        let len = self.written() - start;
+        if len <= T::MAX_ENCODED_LEN {
+            Ok(())
+        } else {
+            Err(KeyTooLong {
+                key,
+                len,
+                max: T::MAX_ENCODED_LEN,
+            })
+        }
+    }
+
+    /// The bytes written so far, header included.
+    #[inline]
+    fn written(&self) -> usize {
+        if self.heap.is_empty() {
+            self.len
+        } else {
+            self.heap.len()
+        }
+    }
+
     /// Appends one byte.
     #[inline]
     pub fn put_u8(&mut self, byte: u8) {
@@ -404,32 +488,55 @@ pub struct CursorReader {
 }
 
 impl CursorReader {
-    /// Opens a cursor expected to belong to the ordering with `fingerprint`.
+    /// Opens a cursor expected to belong to the ordering with `fingerprint`,
+    /// refusing input over [`MAX_CURSOR_LEN`] characters; for hand-written
+    /// cursor types whose keys fit in it (no text keys).
     pub fn open(s: &str, fingerprint: u32) -> Result<Self, CursorError> {
+        Self::open_within(s, fingerprint, MAX_CURSOR_LEN)
+    }
+
+    /// Opens a cursor expected to belong to the ordering with `fingerprint`,
+    /// refusing input over `max_len` characters before decoding it
+    /// ([`CursorError::TooLong`] names the limit). Derived cursor types pass
+    /// their [`Cursor::MAX_LEN`](crate::Cursor::MAX_LEN), the longest cursor
+    /// their keys can make ([`max_cursor_len`]).
+    ///
+    /// ```
+    /// use keypage_runtime::{CursorError, CursorReader, CursorWriter};
+    /// let mut w = CursorWriter::new(7);
+    /// w.write(&"a title".to_string());
+    /// let s = w.finish();
+    /// assert_eq!(s.len(), 18);
+    /// assert!(CursorReader::open_within(&s, 7, 18).is_ok());
+    /// assert_eq!(
+    ///     CursorReader::open_within(&s, 7, 17).unwrap_err(),
+    ///     CursorError::TooLong { len: 18, max: 17 },
+    /// );
+    /// ```
+    pub fn open_within(s: &str, fingerprint: u32, max_len: usize) -> Result<Self, CursorError> {
         let mut reader = CursorReader {
             inline: [0; INLINE + PAD],
             heap: Vec::new(),
             len: 0,
             pos: HEADER,
         };
-        reader.load(s.as_bytes(), fingerprint)?;
+        reader.load(s.as_bytes(), fingerprint, max_len)?;
         Ok(reader)
     }
 
     /// Decodes `input` into the buffer and checks the header.
     #[inline]
-    fn load(&mut self, input: &[u8], fingerprint: u32) -> Result<(), CursorError> {
-        if input.len() > MAX_CURSOR_LEN {
+    fn load(&mut self, input: &[u8], fingerprint: u32, max_len: usize) -> Result<(), CursorError> {
+        if input.len() > max_len {
             return Err(CursorError::TooLong {
                 len: input.len(),
-                max: MAX_CURSOR_LEN,
+                max: max_len,
             });
         }
         if input.is_empty() {
             return Err(CursorError::Empty);
         }
         let len = decoded_len(input.len()).ok_or(CursorError::NotBase64)?;
-        debug_assert!(len <= MAX_DECODED);
         let buf = if len <= INLINE {
             &mut self.inline[..]
         } else {

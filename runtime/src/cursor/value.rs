@@ -3,8 +3,17 @@
 
 use core::cmp::Ordering;
 
+use super::codec::{varint_len, varint_len_of};
 use super::{CursorReader, CursorWriter};
 use crate::error::CursorError;
+
+/// The longest text key a cursor holds, in bytes of UTF-8: 32 KiB, room for
+/// titles of a few thousand words in any script. A `String` key takes at
+/// most this plus a 3-byte length in a cursor; a longer one makes
+/// [`Cursor::try_encode`](crate::Cursor::try_encode) fail with
+/// [`KeyTooLong`](crate::KeyTooLong), and a cursor claiming one is refused
+/// when decoded, so every text cursor handed out is one that is accepted.
+pub const MAX_TEXT_KEY_LEN: usize = 32 * 1024;
 
 /// A type that can be a pagination key: it has a compact encoding inside a
 /// cursor, a total order, and a form as an SQL bind value.
@@ -19,6 +28,7 @@ use crate::error::CursorError;
 /// #[derive(Clone, Debug, PartialEq)]
 /// struct UserId(i64);
 /// impl CursorValue for UserId {
+///     const MAX_ENCODED_LEN: usize = i64::MAX_ENCODED_LEN;
 ///     fn write_to(&self, out: &mut CursorWriter) { self.0.write_to(out) }
 ///     fn read_from(input: &mut CursorReader) -> Result<Self, CursorError> {
 ///         i64::read_from(input).map(UserId)
@@ -33,6 +43,19 @@ use crate::error::CursorError;
     note = "keys may be integers, `bool`, `char`, `String`, `f32`/`f64`, an `Option` of one of those, or (with keypage's features `chrono`, `time`, `uuid`) their date-time and UUID types; for your own type, implement `keypage::CursorValue`"
 )]
 pub trait CursorValue: Sized {
+    /// The most bytes [`write_to`](CursorValue::write_to) appends for one
+    /// value that keypage accepts back: at most 10 for a 64-bit integer,
+    /// `1 +` the inner type's for `Option`, and for `String` 3 more than
+    /// [`MAX_TEXT_KEY_LEN`]. The derive sums these over an ordering's keys
+    /// into the longest cursor its `decode` accepts
+    /// ([`Cursor::MAX_LEN`](crate::Cursor::MAX_LEN)); longer input is
+    /// refused before it is decoded, and a value that writes more makes
+    /// [`Cursor::try_encode`](crate::Cursor::try_encode) fail naming its key.
+    ///
+    /// No default: any default would be wrong for some type, either
+    /// unbounded (no limit before decoding) or too small (cursors handed out
+    /// that are then refused). A newtype takes its inner type's.
+    const MAX_ENCODED_LEN: usize;
     /// Appends this value's encoding.
     fn write_to(&self, out: &mut CursorWriter);
     /// Reads a value written by [`write_to`](CursorValue::write_to); any
@@ -106,6 +129,8 @@ const OUT_OF_RANGE: CursorError = CursorError::Malformed("an integer is out of r
 macro_rules! signed {
     ($($t:ident => $bits:expr),*) => {$(
         impl CursorValue for $t {
+            /// A zig-zag varint of `$bits` bits.
+            const MAX_ENCODED_LEN: usize = varint_len($bits);
             #[inline]
             fn write_to(&self, out: &mut CursorWriter) {
                 out.put_zigzag(*self as i128);
@@ -140,6 +165,8 @@ macro_rules! signed {
 macro_rules! unsigned {
     ($($t:ident => $bits:expr),*) => {$(
         impl CursorValue for $t {
+            /// A varint of `$bits` bits.
+            const MAX_ENCODED_LEN: usize = varint_len($bits);
             #[inline]
             fn write_to(&self, out: &mut CursorWriter) {
                 out.put_varint(*self as u128);
@@ -172,6 +199,7 @@ signed!(i8 => 8, i16 => 16, i32 => 32, i64 => 64, i128 => 128, isize => usize::B
 unsigned!(u8 => 8, u16 => 16, u32 => 32, u64 => 64, u128 => 128, usize => usize::BITS);
 
 impl CursorValue for bool {
+    const MAX_ENCODED_LEN: usize = 1;
     #[inline]
     fn write_to(&self, out: &mut CursorWriter) {
         out.put_u8(u8::from(*self));
@@ -195,6 +223,8 @@ impl CursorValue for bool {
 }
 
 impl CursorValue for char {
+    /// A varint of a scalar value, at most `0x10FFFF` (21 bits).
+    const MAX_ENCODED_LEN: usize = varint_len(21);
     #[inline]
     fn write_to(&self, out: &mut CursorWriter) {
         out.put_varint(u128::from(u32::from(*self)));
@@ -217,6 +247,8 @@ impl CursorValue for char {
 }
 
 impl CursorValue for String {
+    /// The length as a varint, then the bytes.
+    const MAX_ENCODED_LEN: usize = varint_len_of(MAX_TEXT_KEY_LEN) + MAX_TEXT_KEY_LEN;
     #[inline]
     fn write_to(&self, out: &mut CursorWriter) {
         out.put_bytes(self.as_bytes());
@@ -224,6 +256,12 @@ impl CursorValue for String {
     #[inline]
     fn read_from(input: &mut CursorReader) -> Result<Self, CursorError> {
         let bytes = input.get_bytes()?;
+        // Never minted (`try_encode` refuses such keys), so never accepted.
+        if bytes.len() > MAX_TEXT_KEY_LEN {
+            return Err(CursorError::Malformed(
+                "a text value is longer than 32 KiB (32768 bytes)",
+            ));
+        }
         // Most keys are ASCII, which a word-at-a-time check settles for a
         // fraction of what full UTF-8 validation costs on short text.
         let text = if bytes.is_ascii() {
@@ -252,6 +290,8 @@ impl CursorValue for String {
 macro_rules! float {
     ($($t:ty => $bits:ty, $n:expr),*) => {$(
         impl CursorValue for $t {
+            /// The IEEE bits.
+            const MAX_ENCODED_LEN: usize = $n;
             #[inline]
             fn write_to(&self, out: &mut CursorWriter) {
                 out.put_raw(&self.to_bits().to_le_bytes());
@@ -279,6 +319,8 @@ macro_rules! float {
 float!(f32 => u32, 4, f64 => u64, 8);
 
 impl<T: CursorValue> CursorValue for Option<T> {
+    /// A tag byte, then the value.
+    const MAX_ENCODED_LEN: usize = 1 + T::MAX_ENCODED_LEN;
     #[inline]
     fn write_to(&self, out: &mut CursorWriter) {
         match self {
@@ -324,6 +366,7 @@ impl<T: CursorValue> CursorValue for Option<T> {
 }
 
 impl<T: CursorValue> CursorValue for Box<T> {
+    const MAX_ENCODED_LEN: usize = T::MAX_ENCODED_LEN;
     #[inline]
     fn write_to(&self, out: &mut CursorWriter) {
         (**self).write_to(out)
@@ -368,7 +411,11 @@ mod chrono_impls {
             .ok_or(CursorError::Malformed("a timestamp is out of range"))
     }
 
+    /// Seconds as a zig-zag varint of 64 bits, nanoseconds as one of 32.
+    const NAIVE_LEN: usize = varint_len(64) + varint_len(32);
+
     impl CursorValue for DateTime<Utc> {
+        const MAX_ENCODED_LEN: usize = NAIVE_LEN;
         fn write_to(&self, out: &mut CursorWriter) {
             write_naive(out, &self.naive_utc())
         }
@@ -384,6 +431,7 @@ mod chrono_impls {
     }
 
     impl CursorValue for NaiveDateTime {
+        const MAX_ENCODED_LEN: usize = NAIVE_LEN;
         fn write_to(&self, out: &mut CursorWriter) {
             write_naive(out, self)
         }
@@ -399,6 +447,8 @@ mod chrono_impls {
     }
 
     impl CursorValue for NaiveDate {
+        /// Days since the epoch, a zig-zag varint of 32 bits.
+        const MAX_ENCODED_LEN: usize = varint_len(32);
         fn write_to(&self, out: &mut CursorWriter) {
             out.put_zigzag(i128::from(self.to_epoch_days()));
         }
@@ -417,6 +467,8 @@ mod chrono_impls {
     }
 
     impl CursorValue for NaiveTime {
+        /// Seconds since midnight and nanoseconds, varints of 32 bits.
+        const MAX_ENCODED_LEN: usize = 2 * varint_len(32);
         fn write_to(&self, out: &mut CursorWriter) {
             out.put_varint(u128::from(self.num_seconds_from_midnight()));
             out.put_varint(u128::from(self.nanosecond()));
@@ -451,6 +503,8 @@ mod time_impls {
     }
 
     impl CursorValue for OffsetDateTime {
+        /// Nanoseconds since the epoch, a zig-zag varint of 128 bits.
+        const MAX_ENCODED_LEN: usize = varint_len(128);
         /// Stored as the instant (UTC); the offset is not kept, since the
         /// order only depends on the instant. Decoded values are in UTC.
         fn write_to(&self, out: &mut CursorWriter) {
@@ -468,6 +522,7 @@ mod time_impls {
     }
 
     impl CursorValue for PrimitiveDateTime {
+        const MAX_ENCODED_LEN: usize = varint_len(128);
         fn write_to(&self, out: &mut CursorWriter) {
             write_ts(out, self.assume_utc().unix_timestamp_nanos())
         }
@@ -485,6 +540,8 @@ mod time_impls {
     }
 
     impl CursorValue for Date {
+        /// The Julian day, a zig-zag varint of 32 bits.
+        const MAX_ENCODED_LEN: usize = varint_len(32);
         fn write_to(&self, out: &mut CursorWriter) {
             out.put_zigzag(i128::from(self.to_julian_day()));
         }
@@ -503,6 +560,8 @@ mod time_impls {
     }
 
     impl CursorValue for Time {
+        /// Seconds since midnight and nanoseconds, varints of 32 bits.
+        const MAX_ENCODED_LEN: usize = 2 * varint_len(32);
         fn write_to(&self, out: &mut CursorWriter) {
             let (h, m, s, n) = self.as_hms_nano();
             let secs = u32::from(h) * 3600 + u32::from(m) * 60 + u32::from(s);
@@ -534,6 +593,7 @@ mod time_impls {
 
 #[cfg(feature = "uuid")]
 impl CursorValue for uuid::Uuid {
+    const MAX_ENCODED_LEN: usize = 16;
     fn write_to(&self, out: &mut CursorWriter) {
         out.put_raw(self.as_bytes());
     }
