@@ -82,7 +82,7 @@ impl Query {
             Ok::<_, async_graphql::Error>(len)
         })
         .fetch(|query| async move {
-            Ok::<_, async_graphql::Error>(query.page_slice(&rows).map(Clone::clone))
+            Ok::<_, async_graphql::Error>(query.page_slice(&rows)?.map(Clone::clone))
         })
         .await
     }

@@ -7,7 +7,7 @@ use core::fmt;
 
 use crate::args::{KeysetQuery, PageArgs, PageDirection};
 use crate::cursor::Value;
-use crate::error::PageError;
+use crate::error::{KeyTooLong, PageError};
 use crate::keyset::{Keyset, OrderVisitor, Paginate};
 use crate::ordering::OrderingSpec;
 use crate::page::{Edge, Page};
@@ -37,7 +37,7 @@ use crate::slice::page_slice;
 /// let query = AnyKeysetQuery::<Row>::new(RowOrder::Desc, &PageArgs::last(2)).unwrap();
 /// assert_eq!(query.ordering().name, "DESC");
 /// assert_eq!((query.direction(), query.limit()), (PageDirection::Backward, 2));
-/// let page = query.page_slice(&rows);
+/// let page = query.page_slice(&rows).unwrap();
 /// assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [2, 1]);
 /// assert!(page.page_info.has_previous_page);
 /// ```
@@ -157,12 +157,18 @@ impl<R: Paginate> AnyKeysetQuery<R> {
 
     /// Pages `items` (in any order) by this query: the in-memory reference
     /// semantics of [`page_slice`](crate::page_slice).
-    pub fn page_slice<'a>(&self, items: &'a [R]) -> Page<&'a R> {
+    ///
+    /// # Errors
+    ///
+    /// [`PageError::KeyTooLong`] when a row of the page has a key too long
+    /// for a cursor.
+    pub fn page_slice<'a>(&self, items: &'a [R]) -> Result<Page<&'a R>, PageError> {
         struct Slice<'a, 'q, R>(&'a [R], &'q (dyn Any + Send + Sync));
         impl<'a, R: Paginate> OrderVisitor<R> for Slice<'a, '_, R> {
-            type Output = Option<Page<&'a R>>;
+            type Output = Option<Result<Page<&'a R>, PageError>>;
             fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-                Some(page_slice(self.0, self.1.downcast_ref::<KeysetQuery<K>>()?))
+                let query = self.1.downcast_ref::<KeysetQuery<K>>()?;
+                Some(page_slice(self.0, query).map_err(PageError::from))
             }
         }
         R::with_order(self.order, Slice(items, &*self.query))
@@ -174,22 +180,34 @@ impl<R: Paginate> AnyKeysetQuery<R> {
     /// [`limit`](Self::limit) of them, and the two flags as the source
     /// knows them (see [`Page`]'s rules). Each edge's cursor is read off
     /// its row in the chosen ordering.
-    pub fn page(&self, rows: Vec<R>, has_previous_page: bool, has_next_page: bool) -> Page<R> {
+    ///
+    /// # Errors
+    ///
+    /// [`PageError::KeyTooLong`] when a row has a key too long for a
+    /// cursor: no page hands out a cursor keypage would refuse.
+    pub fn page(
+        &self,
+        rows: Vec<R>,
+        has_previous_page: bool,
+        has_next_page: bool,
+    ) -> Result<Page<R>, PageError> {
         struct Cursors<R>(Vec<R>);
         impl<R: Paginate> OrderVisitor<R> for Cursors<R> {
-            type Output = Vec<Edge<R>>;
+            type Output = Result<Vec<Edge<R>>, KeyTooLong>;
             fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
                 self.0
                     .into_iter()
-                    .map(|node| Edge {
-                        cursor: K::from_row(&node).encode(),
-                        node,
+                    .map(|node| {
+                        Ok(Edge {
+                            cursor: K::from_row(&node).try_encode()?,
+                            node,
+                        })
                     })
                     .collect()
             }
         }
-        let edges = R::with_order(self.order, Cursors(rows));
-        Page::new(edges, has_previous_page, has_next_page)
+        let edges = R::with_order(self.order, Cursors(rows))?;
+        Ok(Page::new(edges, has_previous_page, has_next_page))
     }
 }
 
@@ -242,7 +260,7 @@ mod tests {
         fn visit<K: Keyset<Row = Row>>(self, query: KeysetQuery<K>) -> Self::Output {
             Box::pin(async move {
                 future::ready(()).await;
-                page_slice(&self.0, &query).map(Clone::clone)
+                page_slice(&self.0, &query).unwrap().map(Clone::clone)
             })
         }
     }
@@ -261,18 +279,25 @@ mod tests {
     fn keys_and_pages_follow_the_chosen_ordering() {
         let rows = rows();
         let first = AnyKeysetQuery::<Row>::new(RowOrder::Desc, &PageArgs::first(2)).unwrap();
-        let page = first.page_slice(&rows);
+        let page = first.page_slice(&rows).unwrap();
         let end = page.page_info.end_cursor.clone().unwrap();
         let next =
             AnyKeysetQuery::<Row>::new(RowOrder::Desc, &PageArgs::first(2).after(&*end)).unwrap();
         assert_eq!(next.after(), Some(vec![Value::Int(4)]));
         assert_eq!(next.before(), None);
         assert_eq!(next.ordering().name, "DESC");
-        let ids: Vec<i64> = next.page_slice(&rows).nodes().map(|r| r.id).collect();
+        let ids: Vec<i64> = next
+            .page_slice(&rows)
+            .unwrap()
+            .nodes()
+            .map(|r| r.id)
+            .collect();
         assert_eq!(ids, [3, 2]);
         // `page` reads cursors off the rows in the chosen ordering.
-        let built = next.page(vec![Row { id: 3 }, Row { id: 2 }], true, true);
-        assert_eq!(built, next.page_slice(&rows).map(Clone::clone));
+        let built = next
+            .page(vec![Row { id: 3 }, Row { id: 2 }], true, true)
+            .unwrap();
+        assert_eq!(built, next.page_slice(&rows).unwrap().map(Clone::clone));
         // The cursor belongs to `DESC`: the default ordering refuses it.
         let err = AnyKeysetQuery::<Row>::new(RowOrder::Default, &PageArgs::first(2).after(end))
             .unwrap_err();

@@ -2,7 +2,7 @@
 //! other backend must match.
 
 use crate::args::{KeysetQuery, PageArgs, PageDirection};
-use crate::error::PageError;
+use crate::error::{KeyTooLong, PageError};
 use crate::keyset::{Keyset, OrderVisitor, Paginate};
 use crate::page::{Edge, Page};
 
@@ -49,7 +49,7 @@ pub fn paginate_slice<'a, K: Keyset>(
     args: &PageArgs,
 ) -> Result<Page<&'a K::Row>, PageError> {
     let query = args.validate::<K>()?;
-    Ok(page_slice(items, &query))
+    Ok(page_slice(items, &query)?)
 }
 
 /// Pages `items` in the ordering chosen at run time by `order`.
@@ -81,7 +81,16 @@ pub fn paginate_slice_by<'a, R: Paginate>(
 /// other side whether the whole collection holds rows beyond the page's
 /// cursor (`false` without one, the page then starting at the collection's
 /// edge).
-pub fn page_slice<'a, K: Keyset>(items: &'a [K::Row], query: &KeysetQuery<K>) -> Page<&'a K::Row> {
+///
+/// # Errors
+///
+/// [`KeyTooLong`] when a row of the page has a key too long for a cursor
+/// ([`MAX_TEXT_KEY_LEN`](crate::MAX_TEXT_KEY_LEN)): no page hands out a
+/// cursor it would refuse.
+pub fn page_slice<'a, K: Keyset>(
+    items: &'a [K::Row],
+    query: &KeysetQuery<K>,
+) -> Result<Page<&'a K::Row>, KeyTooLong> {
     let mut sorted: Vec<&K::Row> = items.iter().collect();
     sorted.sort_unstable_by(|a, b| K::cmp_rows(a, b));
     let n = sorted.len();
@@ -108,10 +117,12 @@ pub fn page_slice<'a, K: Keyset>(items: &'a [K::Row], query: &KeysetQuery<K>) ->
     };
     let edges = sorted[start..end]
         .iter()
-        .map(|&row| Edge {
-            cursor: K::from_row(row).encode(),
-            node: row,
+        .map(|&row| {
+            Ok(Edge {
+                cursor: K::from_row(row).try_encode()?,
+                node: row,
+            })
         })
-        .collect();
-    Page::new(edges, has_previous, has_next)
+        .collect::<Result<_, KeyTooLong>>()?;
+    Ok(Page::new(edges, has_previous, has_next))
 }

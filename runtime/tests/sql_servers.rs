@@ -128,7 +128,7 @@ macro_rules! server_test {
                         qb.push("owner = ").push_bind(2i64);
                     });
                     let (want, got) = with_spec!(spec, K => (
-                        summary(&page_slice::<K>(&mine, &query::<K>(&q))),
+                        summary(&page_slice::<K>(&mine, &query::<K>(&q)).unwrap()),
                         summary(&rt.block_on(select.fetch_page(&pool, query::<K>(&q))).unwrap()),
                     ));
                     prop_assert_eq!(got, want, "{} {:?}", SPECS[spec].name, q);

@@ -199,7 +199,7 @@ fn summary(page: &Page<Row>) -> (Vec<i64>, Vec<String>, bool, bool) {
 }
 
 fn reference<K: Keyset<Row = Row>>(rows: &[Row], q: &KeysetQuery<K>) -> Page<Row> {
-    let page = page_slice::<K>(rows, q);
+    let page = page_slice::<K>(rows, q).unwrap();
     let (prev, next) = (
         page.page_info.has_previous_page,
         page.page_info.has_next_page,

@@ -221,7 +221,10 @@ impl<R: Paginate> ConnectionRequest<R> {
         R: Clone + OutputType,
     {
         let query = self.query.map_err(|e| e.extend())?;
-        let page = query.page_slice(items).map(Clone::clone);
+        let page = query
+            .page_slice(items)
+            .map_err(|e| e.extend())?
+            .map(Clone::clone);
         let len = items.len();
         let count = self
             .count
@@ -251,7 +254,7 @@ impl<R: Paginate> ConnectionRequest<R> {
     ///         let mut rows: Vec<Row> = ids.iter().filter(|&&id| id > after).map(|&id| Row { id }).collect();
     ///         let has_next = rows.len() > limit;
     ///         rows.truncate(limit);
-    ///         Ok::<_, async_graphql::Error>(query.page(rows, after > 0, has_next))
+    ///         Ok::<_, async_graphql::Error>(query.page(rows, after > 0, has_next)?)
     ///     })
     ///     .await
     ///     .unwrap();

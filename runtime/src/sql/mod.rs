@@ -27,6 +27,6 @@ macro_rules! __keypage_sqlx_methods {
 
 pub use dialect::Dialect;
 pub use order::{order_by, push_order_by};
-pub use plan::{NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, WhereClause};
+pub use plan::{NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, RowError, WhereClause};
 pub use predicate::{KeyBound, Shape, Side};
 pub use writer::{RenderedSql, SqlWriter};

@@ -12,6 +12,7 @@
 use super::{Dialect, KeyBound, SqlWriter};
 use crate::args::{KeysetQuery, PageDirection};
 use crate::cursor::Cursor;
+use crate::error::KeyTooLong;
 use crate::keyset::Keyset;
 use crate::ordering::KeySpec;
 use crate::page::{Edge, Page};
@@ -24,6 +25,18 @@ pub const PART_COLUMN: &str = "keypage_part";
 /// cursor, which answers the flag on the side the page does not read
 /// towards. Never part of the page.
 pub const PROBE_PART: i64 = -1;
+
+/// Prefixed to every MySQL-dialect page statement: MariaDB sorts text by
+/// its first `max_sort_length` bytes only (1,024 by default) while `WHERE`
+/// compares whole values, so keys sharing a longer prefix would be ordered
+/// by the tie-breaker alone and a seek past one of them would skip rows.
+/// `/*M! ... */` runs on MariaDB only (MySQL reads a comment). 64 KiB of
+/// sort key covers 21,000 characters of binary-collated text (3 bytes of
+/// weight a character), with a sort buffer that holds enough such keys.
+/// MariaDB 10.11's priority-queue sort (`ORDER BY ... LIMIT` without an
+/// index) still orders such keys by their first KiB: the README says so.
+const MARIADB_SORT_LENGTH: &str =
+    "/*M! SET STATEMENT max_sort_length = 65536, sort_buffer_size = 8388608 FOR */ ";
 
 /// Whether the SQL the keyset clauses follow already has a `WHERE` clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,6 +78,18 @@ pub struct NotPastCursor {
     pub key: &'static str,
     /// The cursor argument the page was read from (`"after"` or `"before"`).
     pub argument: &'static str,
+}
+
+/// Why the rows a database returned make no page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RowError {
+    /// The cursor's own row came back: see [`NotPastCursor`].
+    #[error(transparent)]
+    NotPastCursor(#[from] NotPastCursor),
+    /// A row's key is too long for a cursor.
+    #[error(transparent)]
+    KeyTooLong(#[from] KeyTooLong),
 }
 
 /// The SQL side of one page request in the ordering `K`, and the assembly
@@ -215,6 +240,9 @@ impl<K: Keyset> PagePlan<K> {
         let far = self.far_bound();
         let probe = self.probe_bound();
         let source = Source { columns, from };
+        if out.dialect() == Dialect::MySql {
+            out.push_sql(MARIADB_SORT_LENGTH);
+        }
         let page = |out: &mut W, part: usize, seek: Option<usize>| {
             let select = PartSelect {
                 marker: part as i64,
@@ -294,15 +322,13 @@ impl<K: Keyset> PagePlan<K> {
     ///
     /// # Errors
     ///
-    /// [`NotPastCursor`] when a page row has exactly the key values of
-    /// `after` or `before`: the database did not compare the bound as it
-    /// orders the column, and the walk would repeat. Equality of the encoded
-    /// keys is the one comparison that holds in every database.
-    pub fn finish(
-        &self,
-        mut rows: Vec<K::Row>,
-        probe: bool,
-    ) -> Result<Page<K::Row>, NotPastCursor> {
+    /// [`RowError::NotPastCursor`] when a page row has exactly the key
+    /// values of `after` or `before`: the database did not compare the
+    /// bound as it orders the column, and the walk would repeat. Equality of
+    /// the encoded keys is the one comparison that holds in every database.
+    /// [`RowError::KeyTooLong`] when a row's key is too long for a cursor
+    /// keypage would accept back.
+    pub fn finish(&self, mut rows: Vec<K::Row>, probe: bool) -> Result<Page<K::Row>, RowError> {
         let limit = self.query.limit as usize;
         let more = rows.len() > limit;
         rows.truncate(limit);
@@ -317,15 +343,15 @@ impl<K: Keyset> PagePlan<K> {
         let edges = rows
             .into_iter()
             .map(|node| {
-                let cursor = K::from_row(&node).encode();
+                let cursor = K::from_row(&node).try_encode()?;
                 if let Some((argument, _)) = own
                     .iter()
                     .find(|(_, at)| at.as_deref() == Some(cursor.as_str()))
                 {
-                    return Err(NotPastCursor {
+                    return Err(RowError::NotPastCursor(NotPastCursor {
                         key: K::ORDERING.keys[K::ORDERING.keys.len() - 1].field,
                         argument,
-                    });
+                    }));
                 }
                 Ok(Edge { cursor, node })
             })

@@ -60,7 +60,9 @@ use core::pin::Pin;
 /// Re-exported from sqlx for the bounds of generic code (and the derive).
 pub use ::sqlx::{Acquire, Database, FromRow, QueryBuilder};
 
-use super::{Dialect, NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, SqlWriter, WhereClause};
+use super::{
+    Dialect, NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, RowError, SqlWriter, WhereClause,
+};
 use crate::args::{KeysetQuery, PageArgs};
 use crate::cursor::Value;
 use crate::error::PageError;
@@ -612,7 +614,20 @@ where
 /// [`Select::fetch_any`] runs one code path whatever ordering was chosen).
 struct Prepared<DB: SqlxDatabase, R> {
     statement: QueryBuilder<DB>,
-    finish: Box<dyn FnOnce(Vec<R>, bool) -> Result<Page<R>, NotPastCursor> + Send>,
+    finish: Finish<R>,
+}
+
+/// [`PagePlan::finish`] of the chosen ordering.
+type Finish<R> = Box<dyn FnOnce(Vec<R>, bool) -> Result<Page<R>, RowError> + Send>;
+
+impl From<RowError> for FetchError {
+    fn from(e: RowError) -> Self {
+        match e {
+            RowError::NotPastCursor(e) => FetchError::NotPastCursor(e),
+            // Shown to the client as the page's error, `KEY_TOO_LONG`.
+            RowError::KeyTooLong(e) => FetchError::Page(e.into()),
+        }
+    }
 }
 
 impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
