@@ -107,7 +107,7 @@ async fn walks_equal_the_connection_in_both_directions() {
 /// `QUERY` (module per query, `Variables`, `ResponseData`, one struct per
 /// selection set), written out by hand: graphql_client's derive needs the
 /// schema file and its compile cost, and the walker needs only serde.
-#[allow(non_camel_case_types, dead_code)]
+#[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
 mod articles_query {
     use serde::{Deserialize, Serialize};
 

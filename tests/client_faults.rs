@@ -331,12 +331,10 @@ async fn ids(walk: keypage::client::Walk) -> Result<Vec<i64>, ClientError> {
         .await
 }
 
-fn bounded<F: Future>(test: F) -> impl Future<Output = F::Output> {
-    async move {
-        tokio::time::timeout(BUDGET, test)
-            .await
-            .expect("the test took too long")
-    }
+async fn bounded<F: Future>(test: F) -> F::Output {
+    tokio::time::timeout(BUDGET, test)
+        .await
+        .expect("the test took too long")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -757,7 +755,7 @@ async fn a_checkpoint_resumes_where_the_consumer_was_and_is_removed_at_the_end()
 
         // Two pages taken, then the consumer stops: page 2 was handed on but
         // the next one not asked for, so the checkpoint is after page 1.
-        let mut pages = std::pin::pin!(walk().pages::<Item>());
+        let mut pages = Box::pin(walk().pages::<Item>());
         let first = pages.next().await.unwrap().unwrap();
         assert!(
             !file.exists(),
@@ -834,4 +832,105 @@ async fn follow_up_walks_finish_nested_connections() {
         assert_eq!(follow_ups, 6, "every group has more than 2 items");
     })
     .await;
+}
+
+/// The reference model of a walk interrupted `stops` times (run `i` takes
+/// `stops[i]` pages, then the consumer drops the stream), then run to the
+/// end: page `p` handed on is recorded only when page `p + 1` is asked for,
+/// so each interrupted run's last page comes again in the next run. Returns
+/// the rows in the order they arrive.
+fn model_of_interrupted_walks(size: usize, stops: &[usize]) -> Vec<i64> {
+    let pages: Vec<Vec<i64>> = all_items().chunks(size).map(<[i64]>::to_vec).collect();
+    let (mut out, mut at) = (Vec::new(), 0);
+    for &stop in stops {
+        let taken = stop.min(pages.len() - at);
+        out.extend(pages[at..at + taken].iter().flatten());
+        if taken < stop {
+            // The stream ended within the run: the walk completed.
+            return out;
+        }
+        at += stop - 1;
+    }
+    out.extend(pages[at..].iter().flatten());
+    out
+}
+
+#[test]
+fn interrupted_walks_with_checkpoints_match_the_model() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(FaultServer::start());
+    let dir = std::env::temp_dir().join(format!("keypage-client-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = Instant::now();
+    let strategy = (
+        1usize..=100,
+        prop::collection::vec(1usize..=6, 0..5),
+        prop::collection::vec(any::<bool>(), 0..12),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let case = std::sync::atomic::AtomicUsize::new(0);
+    runner
+        .run(&strategy, |(size, stops, failures)| {
+            let lane = format!(
+                "model-{}",
+                case.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            // Transient 500s here and there change nothing.
+            server.plan(
+                &lane,
+                failures
+                    .iter()
+                    .map(|fail| fail.then(|| Fault::Status(500, None))),
+            );
+            let file = dir.join(format!("{lane}.checkpoint"));
+            let retries = RetryPolicy {
+                max_retries: 20,
+                base_delay: Duration::from_millis(1),
+                ..fast_retries()
+            };
+            let client = Client::builder(&server.url)
+                .header("x-lane", &lane)
+                .retry(retries)
+                .build()
+                .unwrap();
+            let walk = || {
+                client
+                    .walk(ITEMS_QUERY)
+                    .page_size(size as u32)
+                    .checkpoint(&file)
+            };
+            let walked = runtime.block_on(async {
+                let mut walked = Vec::new();
+                for &stop in &stops {
+                    let mut pages = std::pin::pin!(walk().pages::<Item>());
+                    let mut taken = 0;
+                    while taken < stop {
+                        match pages.next().await {
+                            Some(page) => walked.extend(page.unwrap().nodes.iter().map(|i| i.id)),
+                            None => return walked,
+                        }
+                        taken += 1;
+                    }
+                }
+                walked.extend(ids(walk()).await.unwrap());
+                walked
+            });
+            prop_assert_eq!(walked, model_of_interrupted_walks(size, &stops));
+            prop_assert!(!file.exists(), "the completed walk's checkpoint is removed");
+            Ok(())
+        })
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(started.elapsed() < BUDGET, "took {:?}", started.elapsed());
 }

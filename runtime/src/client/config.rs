@@ -106,3 +106,28 @@ pub enum PartialPolicy {
     /// the log, and go on.
     Collect(ErrorLog),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_full_jitter_under_a_doubling_cap() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..200 {
+            assert!(policy.backoff(1) <= Duration::from_millis(10));
+            assert!(policy.backoff(2) <= Duration::from_millis(20));
+            assert!(policy.backoff(3) <= Duration::from_millis(40));
+            assert!(policy.backoff(9) <= Duration::from_millis(50));
+            assert!(policy.backoff(u32::MAX) <= Duration::from_millis(50));
+        }
+        // Jitter: not always the cap.
+        let waits: std::collections::HashSet<Duration> =
+            (0..50).map(|_| policy.backoff(3)).collect();
+        assert!(waits.len() > 10);
+    }
+}

@@ -212,3 +212,83 @@ fn refused_size(errors: &[GraphqlError], reading: &Reading<'_>) -> Option<Client
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn reading(partial: &PartialPolicy) -> Reading<'_> {
+        Reading {
+            page: 3,
+            size: 101,
+            size_variable: "first",
+            path: None,
+            partial,
+        }
+    }
+
+    fn errors(value: Value) -> Vec<GraphqlError> {
+        Vec::deserialize(value).unwrap()
+    }
+
+    #[test]
+    fn page_size_refusals_are_recognised_and_other_errors_are_not() {
+        let fail = PartialPolicy::Fail;
+        let github = errors(
+            json!([{ "message": "Requesting 101 records on the `repositories` connection exceeds the `first` limit of 100 records." }]),
+        );
+        let keypage = errors(
+            json!([{ "message": "`first` must be between 0 and 100, got 101", "extensions": { "code": "PAGE_SIZE_OUT_OF_RANGE", "argument": "first" } }]),
+        );
+        let shopify = errors(
+            json!([{ "message": "The first argument cannot exceed 250." , "extensions": { "argument": "first" } }]),
+        );
+        for refused in [github, keypage, shopify] {
+            let error = refused_size(&refused, &reading(&fail)).unwrap().to_string();
+            assert!(error.contains("page size 101 (`first`)"), "{error}");
+        }
+        let cursor = errors(
+            json!([{ "message": "invalid cursor", "extensions": { "code": "INVALID_CURSOR", "argument": "after" } }]),
+        );
+        assert!(refused_size(&cursor, &reading(&fail)).is_none());
+        let other = errors(json!([{ "message": "Field 'first' is not defined" }]));
+        assert!(refused_size(&other, &reading(&fail)).is_none());
+    }
+
+    #[test]
+    fn responses_are_read_or_refused() {
+        let fail = PartialPolicy::Fail;
+        let edges = json!({ "data": { "a": { "edges": [{ "node": 1 }, { "node": 2 }], "pageInfo": { "hasNextPage": false } } } });
+        let (page, path) = read::<i64>(edges, &reading(&fail)).unwrap();
+        assert_eq!((page.nodes, path), (vec![1, 2], vec!["a".to_owned()]));
+
+        let error = read::<i64>(json!({}), &reading(&fail))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("neither `data` nor `errors`"), "{error}");
+        let error = read::<i64>(
+            json!({ "data": { "a": { "pageInfo": {} } } }),
+            &reading(&fail),
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("neither `nodes` nor `edges"),
+            "{error}"
+        );
+        let wrong = json!({ "data": { "a": { "nodes": [1, "x"], "pageInfo": {} } } });
+        let error = read::<i64>(wrong, &reading(&fail)).unwrap_err().to_string();
+        assert!(
+            error.starts_with("page 3: cannot read `a.nodes[1]`"),
+            "{error}"
+        );
+        let nulled =
+            json!({ "data": { "a": null }, "errors": [{ "message": "boom", "path": ["a"] }] });
+        let error = read::<i64>(nulled, &reading(&fail)).unwrap_err();
+        assert!(
+            matches!(error, ClientError::Graphql { page: 3, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("boom (at a)"), "{error}");
+    }
+}

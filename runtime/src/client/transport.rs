@@ -415,3 +415,82 @@ impl ClientBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, String)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "7".into())])),
+            Some(Duration::from_secs(7))
+        );
+        let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        let wait = retry_after(&headers(&[("retry-after", date)])).unwrap();
+        assert!(
+            wait > Duration::from_secs(28) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(30));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", past)])),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "soon".into())])),
+            None
+        );
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn github_reset_only_when_the_budget_is_spent() {
+        let reset = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 60;
+        let spent = headers(&[
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", reset.to_string()),
+        ]);
+        let wait = github_reset(&spent).unwrap();
+        assert!(
+            wait > Duration::from_secs(58) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
+        let left = headers(&[
+            ("x-ratelimit-remaining", "3".into()),
+            ("x-ratelimit-reset", reset.to_string()),
+        ]);
+        assert_eq!(github_reset(&left), None);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_by_name() {
+        let error = Client::new("ftp://example.com").unwrap_err().to_string();
+        assert!(
+            error.contains("`url`") && error.contains("ftp://"),
+            "{error}"
+        );
+        let error = Client::builder("http://127.0.0.1:1/")
+            .header("bad name", "x")
+            .build()
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("\"bad name\" is not a header name"),
+            "{error}"
+        );
+    }
+}
