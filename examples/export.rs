@@ -295,7 +295,7 @@ async fn export(options: Options) -> Result<(), String> {
             file.sync_data()
                 .map_err(|e| format!("syncing the output: {e}"))?;
         }
-        rows += page.nodes.len() as u64;
+        rows = page.rows_before + page.nodes.len() as u64;
         last_page = page.number;
         total = page.total_count.or(total);
         progress.page(last_page, rows, total);

@@ -14,6 +14,9 @@ use super::locate;
 pub struct Page<N> {
     /// 1 for the first page of the walk (resumed walks count on from the checkpoint).
     pub number: u64,
+    /// Rows handed on before this page, by this walk and, for a resumed
+    /// walk, by the runs before it (up to its checkpoint).
+    pub rows_before: u64,
     /// The page's nodes (from `nodes`, or `edges { node }`), null ones of a
     /// partial page left out.
     pub nodes: Vec<N>,
@@ -129,6 +132,7 @@ pub(crate) fn read<N: DeserializeOwned>(
     let total_count = connection.get("totalCount").and_then(Value::as_u64);
     let page = Page {
         number: page,
+        rows_before: 0,
         nodes,
         page_info,
         total_count,

@@ -302,6 +302,7 @@ impl Walker {
         };
         let (mut page, path) = page::read::<N>(json, &reading)?;
         page.retries = retries;
+        page.rows_before = self.rows;
         self.path = Some(path);
         self.pages = number;
         self.rows += page.nodes.len() as u64;
