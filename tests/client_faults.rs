@@ -30,6 +30,9 @@ use keypage::client::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+#[path = "support/export_binary.rs"]
+mod export_binary;
+
 const ITEMS: i64 = 250;
 const BUDGET: Duration = Duration::from_secs(60);
 
@@ -933,4 +936,79 @@ fn interrupted_walks_with_checkpoints_match_the_model() {
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(started.elapsed() < BUDGET, "took {:?}", started.elapsed());
+}
+
+/// The export example against this server: a partial page is reported on
+/// stderr with its path and the walk goes on (exit 0), a 429 is waited out,
+/// a null `endCursor` is fatal (exit 1, one message).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_reports_partial_pages_and_goes_on() {
+    bounded(async {
+        let server = FaultServer::start().await;
+        let url = server.url.clone();
+        let dir = std::env::temp_dir().join(format!(
+            "keypage-client-export-faults-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let query = dir.join("items.graphql");
+        std::fs::write(&query, ITEMS_QUERY).unwrap();
+        let export = |lane: &'static str| {
+            let (url, query) = (url.clone(), query.clone());
+            tokio::task::spawn_blocking(move || {
+                std::process::Command::new(export_binary::export_binary())
+                    .args([
+                        "--url",
+                        &url,
+                        "--query",
+                        query.to_str().unwrap(),
+                        "--header",
+                        &format!("x-lane: {lane}"),
+                    ])
+                    .output()
+                    .unwrap()
+            })
+        };
+
+        server.plan(
+            "a",
+            [
+                None,
+                Some(Fault::Partial),
+                Some(Fault::Status(429, Some("1".into()))),
+            ],
+        );
+        let output = export("a").await.unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("page 2: partial data: item 4 is unavailable (at items.nodes.3)"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("retry 1 in 1.0s: HTTP 429"), "{stderr}");
+        assert!(stderr.contains("done: 249 rows, 3 pages, "), "{stderr}");
+        let ids: Vec<i64> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        let expected: Vec<i64> = all_items().into_iter().filter(|id| *id != 104).collect();
+        assert_eq!(ids, expected);
+
+        server.plan("b", [None, Some(Fault::NullEndCursor)]);
+        let output = export("b").await.unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with("error: page 2: `hasNextPage` is true but `endCursor` is null"),
+            "{stderr}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await;
 }
