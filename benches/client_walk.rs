@@ -2,8 +2,9 @@
 //! (`orderBy: NEWEST`, pages of 100) over HTTP on 127.0.0.1, through
 //! `keypage::client`'s walker beside a hand-written reqwest loop doing the
 //! same requests (same query, same variables, one POST a page, following
-//! `endCursor`, the response parsed straight into a typed struct), and the
-//! walker again with a checkpoint (an fsynced file rewrite per page).
+//! `endCursor`, the response parsed straight into a typed struct), that loop
+//! parsing through a `serde_json::Value` as the walker does, and the walker
+//! again with a checkpoint (an fsynced file rewrite per page).
 //!
 //! The server runs in the same process (the example's modules, unchanged,
 //! over a temporary SQLite file), so both contenders share the 2 cores with
@@ -26,7 +27,7 @@ use serde_json::json;
 mod example_server;
 
 const PAGE: u32 = 100;
-const RUNS: usize = 7;
+const RUNS: usize = 15;
 
 const QUERY: &str = "query($first: Int, $after: String, $order: ArticleOrder) {
   articles(first: $first, after: $after, orderBy: $order) {
@@ -100,6 +101,40 @@ async fn by_hand(http: &reqwest::Client, url: &str) -> Vec<i64> {
     }
 }
 
+/// The same loop, parsing each response into a `serde_json::Value` first
+/// and the nodes from it, as the walker does: what that step costs.
+async fn by_hand_through_value(http: &reqwest::Client, url: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let body = json!({
+            "query": QUERY,
+            "variables": { "first": PAGE, "after": after, "order": "NEWEST" },
+        });
+        let bytes = http
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let response: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let connection = &response["data"]["articles"];
+        let nodes = Vec::<Article>::deserialize(&connection["nodes"]).unwrap();
+        ids.extend(nodes.iter().map(|a| a.id));
+        let info = PageInfo::deserialize(&connection["pageInfo"]).unwrap();
+        if !info.has_next_page {
+            return ids;
+        }
+        after = info.end_cursor;
+    }
+}
+
 async fn walker(client: &Client, checkpoint: Option<&std::path::Path>) -> Vec<i64> {
     let mut walk = client
         .walk(QUERY)
@@ -142,17 +177,19 @@ async fn main() {
         "keypage walker",
         "hand-written reqwest loop",
         "keypage walker + checkpoint",
+        "hand-written loop through a `Value`",
     ];
-    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut times: [Vec<Duration>; 4] = Default::default();
     for run in 0..RUNS {
-        // Alternate who goes first, to cancel drift.
-        let order: [usize; 3] = if run % 2 == 0 { [0, 1, 2] } else { [1, 2, 0] };
+        // Rotate who goes first, to cancel drift.
+        let order: [usize; 4] = std::array::from_fn(|i| (i + run) % 4);
         for contender in order {
             let started = Instant::now();
             let ids = match contender {
                 0 => walker(&client, None).await,
                 1 => by_hand(&http, &server.url).await,
-                _ => walker(&client, Some(&checkpoint)).await,
+                2 => walker(&client, Some(&checkpoint)).await,
+                _ => by_hand_through_value(&http, &server.url).await,
             };
             times[contender].push(started.elapsed());
             assert!(
