@@ -47,6 +47,12 @@ pub use keypage_runtime::sql;
 #[cfg(feature = "graphql")]
 pub mod graphql;
 
+/// Walking any server's Relay connection over HTTP (feature `client`):
+/// typed pages and nodes as a stream, retries under rate limits,
+/// checkpoints to resume from. See the README's "Client" section.
+#[cfg(feature = "client")]
+pub use keypage_runtime::client;
+
 /// Not public API: what `#[derive(Paginate)]` expands to calls into here.
 #[doc(hidden)]
 pub mod __private {

@@ -7,6 +7,8 @@
 #![deny(missing_docs)]
 
 mod args;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod cursor;
 #[doc(hidden)]
 pub mod doc_support;
