@@ -282,18 +282,18 @@ impl KeyBound {
     /// it; PostgreSQL fetches each from the heap first. Measured on
     /// 1,000,000 rows with 1,000 per `score` (`score asc, created_at desc,
     /// id asc`, 50% deep, PostgreSQL 15, the page with its probe, prepared,
-    /// median of 60 executions through psql): 0.37 ms expanded, 0.29 ms in
+    /// median of 50 executions through psql): 0.37 ms expanded, 0.29 ms in
     /// two parts. Only where it measured better: PostgreSQL, orderings with
     /// mixed directions (others have row values) and no nullable key (those
-    /// split at their NULLs), and not the `LIMIT 1` probe. Rejected by
-    /// measurement: one part per prefix level (`a = x AND b = y AND id >
-    /// z`, `a = x AND b < y`, `a > x`), which executes in 0.085 ms against
-    /// 0.36 ms with a generic plan, but which PostgreSQL's plan cache
-    /// re-plans on every execution (its generic estimate for the small
-    /// middle range is high), 0.46 ms in all, and 0.35 ms with a probe in
-    /// parts too; SQLite 3.51, where any of these forms is slower than the
-    /// expansion it filters in the index (150 µs against 100 µs for the
-    /// statement); MySQL/MariaDB, not measured.
+    /// split at their NULLs), and not the `LIMIT 1` probe (0.35 ms split
+    /// too). Rejected by measurement: one part per prefix level (`a = x AND
+    /// b = y AND id > z`, `a = x AND b < y`, `a > x`), which executes in
+    /// 0.085 ms against 0.36 ms with a generic plan, but which PostgreSQL's
+    /// plan cache re-plans on every execution (its generic estimate for the
+    /// small middle range is high): 0.46 ms in all; SQLite 3.51, where the
+    /// split forms are slower than the expansion, whose ties it filters in
+    /// the index (151 µs against 100 µs for the statement); MySQL/MariaDB,
+    /// not measured. BENCHMARKS.md has the plans.
     pub fn ladders(&self, dialect: Dialect, keys: &[KeySpec]) -> bool {
         let uniform = keys.windows(2).all(|w| w[0].order == w[1].order);
         let not_null = keys.iter().all(|k| !k.nullable())
