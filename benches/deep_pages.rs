@@ -120,7 +120,7 @@ async fn plans(conn: &mut Db, ordering: Ordering, pages: &[Prepared]) -> String 
         ordering.name(),
         ordering.order_by_text()
     );
-    for p in pages.iter().filter(|p| p.label == "0" || p.label == "50%") {
+    for p in pages.iter().filter(|p| p.label != "1%") {
         s += &format!("### depth {}\nkeypage:\n", p.label);
         s += &db::explain_keypage(conn, ordering, &p.args).await;
         for (name, h) in [

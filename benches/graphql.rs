@@ -8,10 +8,10 @@
 //! * **hand-written**: the same `Article` node type and the same authors'
 //!   DataLoader, with a resolver over `async_graphql::connection::query`
 //!   and `OpaqueCursor<(i64, i64)>` (async-graphql's documented cursor)
-//!   that sends the same SQL: the page query `... WHERE (created_at, id) <
+//!   that answers the same: the page query `... WHERE (created_at, id) <
 //!   (?, ?) ORDER BY created_at DESC, id DESC LIMIT 51`, and after a cursor
-//!   the indexed `SELECT 1 ... LIMIT 1` probe keypage uses for an exact
-//!   `hasPreviousPage`.
+//!   an indexed `SELECT 1 ... LIMIT 1` probe for an exact `hasPreviousPage`
+//!   (two statements, where keypage sends both in one `UNION ALL`).
 //!
 //! Both run the query `articles(first: 50 [, after: ...]) { pageInfo {...}
 //! edges { cursor node { id title createdAt author { name } } } }` on the

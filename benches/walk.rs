@@ -3,8 +3,8 @@
 //! `LIMIT 100 OFFSET n`, on SQLite (and PostgreSQL when `KEYPAGE_PG_URL` is
 //! set).
 //!
-//! * keypage: every page through the sqlx glue (page query + the
-//!   `hasPreviousPage` probe), the whole table, median of 3 walks;
+//! * keypage: every page through the sqlx glue (one statement: the page and
+//!   the `hasPreviousPage` probe), the whole table, median of 3 walks;
 //! * hand-written keyset (row values, one query a page), median of 3 walks;
 //! * OFFSET: quadratic, so it walks the first 2% of the table (median of 3
 //!   walks, beside keypage's and the hand-written walk of the same rows),
@@ -184,7 +184,7 @@ async fn walk_db(mut conn: Db) -> String {
     let mut t = report::Table::new(&[
         "walk",
         "rows",
-        "keypage (+probe)",
+        "keypage (one statement)",
         "hand-written keyset",
         "OFFSET",
         "OFFSET / keypage",

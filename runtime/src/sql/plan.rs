@@ -9,6 +9,7 @@
 //! them, tells the page's rows from the probe's by a marker column, and
 //! drops the one extra row `LIMIT n + 1` fetched.
 
+use super::predicate::Filter;
 use super::{Dialect, KeyBound, SqlWriter};
 use crate::args::{KeysetQuery, PageDirection};
 use crate::cursor::Cursor;
@@ -111,9 +112,11 @@ pub enum RowError {
 /// Both come back from one `UNION ALL` whose rows carry a
 /// [`PART_COLUMN`] marker and the key values as `keypage_k0`, `keypage_k1`,
 /// ...; the outer `ORDER BY` on them is the page's order. When the seek
-/// splits in two index ranges (a nullable leading key crossing its NULLs,
-/// see [`KeyBound::splits`]), each range is its own `LIMIT n + 1` seek and
-/// their concatenation, in order, is cut to `LIMIT n + 1` in SQL.
+/// is several index ranges ([`KeyBound::parts`]: a nullable leading key
+/// crossing its NULLs, or on PostgreSQL a mixed-direction ordering split at
+/// its leading key), each range is its own `LIMIT n + 1` seek and their
+/// concatenation, in order, is cut to `LIMIT n + 1` in SQL; the probe is
+/// then one `LIMIT 1` seek per range of its own bound.
 ///
 /// ```
 /// # use keypage_runtime::doc_support::*;
@@ -235,7 +238,7 @@ impl<K: Keyset> PagePlan<K> {
         C: Fn(&mut W) -> Result<(), W::Error>,
         F: Fn(&mut W) -> Result<WhereClause, W::Error>,
     {
-        let parts = self.parts();
+        let parts = self.parts(out.dialect());
         let near = self.fetch_bound();
         let far = self.far_bound();
         let probe = self.probe_bound();
@@ -276,9 +279,9 @@ impl<K: Keyset> PagePlan<K> {
         out.push_sql(") AS keypage_page");
         if let Some(probe) = &probe {
             let keys = K::ORDERING.keys;
-            let probe_parts: Vec<Option<usize>> = match probe.splits(keys) {
-                true => vec![Some(0), Some(1)],
-                false => vec![None],
+            let probe_parts: Vec<Option<usize>> = match probe.parts(out.dialect(), keys) {
+                1 => vec![None],
+                n => (0..n).map(Some).collect(),
             };
             for (i, seek) in probe_parts.into_iter().enumerate() {
                 out.push_sql(" UNION ALL SELECT * FROM (");
@@ -290,10 +293,9 @@ impl<K: Keyset> PagePlan<K> {
                     limit: 1,
                 };
                 select.push(out, &source, keys)?;
-                out.push_sql(if i == 0 {
-                    ") AS keypage_probe"
-                } else {
-                    ") AS keypage_probe2"
+                out.push_sql(&match i {
+                    0 => ") AS keypage_probe".to_owned(),
+                    i => format!(") AS keypage_probe{}", i + 1),
                 });
             }
         }
@@ -301,14 +303,36 @@ impl<K: Keyset> PagePlan<K> {
         Ok(())
     }
 
-    /// The seeks of the page, in reading order: `[None]` for one seek (or
-    /// none, without a cursor), `[Some(0), Some(1)]` for the two parts of a
-    /// split bound.
-    fn parts(&self) -> Vec<Option<usize>> {
-        if self.splits() {
-            vec![Some(0), Some(1)]
+    /// The seeks of the page on `dialect`, in reading order: `[None]` for
+    /// one seek (or none, without a cursor), `Some(i)` for each part `i` of
+    /// a bound sought in several ([`KeyBound::parts`]). A part the far
+    /// bound leaves empty by SQL's NULL semantics alone (rows with a NULL
+    /// leading key, bounded by a value) is left out.
+    fn parts(&self, dialect: Dialect) -> Vec<Option<usize>> {
+        let keys = K::ORDERING.keys;
+        let Some(near) = self.fetch_bound() else {
+            return vec![None];
+        };
+        let n = near.parts(dialect, keys);
+        if n == 1 {
+            return vec![None];
+        }
+        let far = self.far_bound();
+        let parts: Vec<Option<usize>> = (0..n)
+            .filter(|&part| {
+                far.as_ref().is_none_or(|far| {
+                    let leading = near.leading_null(dialect, keys, Some(part));
+                    far.filter_given(dialect, keys, leading) != Filter::Nothing
+                })
+            })
+            .map(Some)
+            .collect();
+        // An empty window still needs a statement: its first part returns
+        // no row.
+        if parts.is_empty() {
+            vec![Some(0)]
         } else {
-            vec![None]
+            parts
         }
     }
 
@@ -399,7 +423,9 @@ impl PartSelect<'_> {
         (source.columns)(out)?;
         out.push_sql(&key_columns(dialect, keys, self.marker));
         let mut where_clause = (source.from)(out)?;
-        let mut pinned = false;
+        // What the seek says of the leading key: a far bound on it folds
+        // (and MySQL orders without it when it is NULL on every row).
+        let mut leading = None;
         if let Some((bound, part)) = self.seek {
             out.push_sql(where_clause.keyword());
             where_clause = WhereClause::Present;
@@ -409,15 +435,17 @@ impl PartSelect<'_> {
                 Some(part) => bound.push_part_sql(out, keys, part)?,
             }
             out.push_sql(")");
-            pinned = bound.pins_leading_null(keys, part);
+            leading = bound.leading_null(dialect, keys, part);
         }
-        if let Some(far) = self.far {
+        if let Some(far) = self.far
+            && far.filter_given(dialect, keys, leading) != Filter::All
+        {
             out.push_sql(where_clause.keyword());
             out.push_sql("(");
-            far.push_sql(out, keys)?;
+            far.push_sql_given(out, keys, leading)?;
             out.push_sql(")");
         }
-        push_order(out, keys, self.reversed, pinned);
+        push_order(out, keys, self.reversed, leading == Some(true));
         // A literal, not a bind: the limit is a validated integer from this
         // code, never client text, and a literal lets PostgreSQL cache one
         // generic plan per page size (a bound LIMIT kept it re-planning every
