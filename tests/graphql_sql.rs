@@ -150,7 +150,7 @@ async fn on_sqlite() -> Env<sqlite::schema::AppSchema> {
             .expect("SQLite setup");
     }
     Env {
-        schema: sqlite::schema::schema_with_batch_delay(pool.clone(), BATCH_DELAY),
+        schema: sqlite::schema::schema(pool.clone()),
         db: Db::Sqlite(pool),
     }
 }
@@ -164,16 +164,10 @@ async fn on_postgres() -> Option<Env<postgres::schema::AppSchema>> {
             .expect("PostgreSQL setup");
     }
     Some(Env {
-        schema: postgres::schema::schema_with_batch_delay(pool.clone(), BATCH_DELAY),
+        schema: postgres::schema::schema(pool.clone()),
         db: Db::Postgres(pool),
     })
 }
-
-/// The authors' DataLoader batches by time (async-graphql's design: the
-/// ids asked for within a delay go into one query). The example waits 10 ms;
-/// the tests wait 200 ms, so that the exact statement counts hold even when
-/// the machine is so busy that resolving one page takes longer than 10 ms.
-const BATCH_DELAY: Duration = Duration::from_millis(200);
 
 /// Each scenario below runs on both databases.
 macro_rules! on_both {
