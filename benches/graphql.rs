@@ -41,7 +41,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_graphql::connection::{self, Connection, Edge, OpaqueCursor};
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Executor as _, Object, Schema};
 use serde_json::{Value as Json, json};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 

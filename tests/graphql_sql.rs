@@ -3,7 +3,7 @@
 //! orderings with exact `pageInfo`, a filter combined with cursors, every
 //! argument error with its `extensions.code` (and a database failure as a
 //! bare `INTERNAL` error, no SQL shown), the SDL (snapshot), and what each
-//! query costs in SQL statements (the DataLoader's one batch for
+//! query costs in SQL statements (the one authors' batch for
 //! `Article.author`, the lazy `totalCount`).
 //!
 //! # How statements are counted
@@ -17,7 +17,7 @@
 //! keeps the events between them on the marker's thread: SQLite runs all
 //! statements of the one-connection test pool on that connection's worker
 //! thread; PostgreSQL connections run inside the test's current-thread
-//! runtime, so on the test's thread (the DataLoader's spawned batch too).
+//! runtime, so on the test's thread (the authors' batch too, which runs in the request).
 //! Tests running in parallel use other threads and are not counted.
 
 mod support;
@@ -535,7 +535,7 @@ async fn database_errors_do_not_leak<S: Executor>(env: &Env<S>) {
         assert_no_leak(&response);
     }
 
-    // The DataLoader's batch failing: each author field says only `internal error`.
+    // The authors' batch failing: each author field says only `internal error`.
     env.db
         .execute("ALTER TABLE articles_gone RENAME TO articles".into())
         .await;

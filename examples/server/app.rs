@@ -342,12 +342,11 @@ async fn post_requests(
             if many.is_empty() {
                 return Err(bad("an empty batch".to_owned()));
             }
-            let many = many
-                .into_iter()
-                .enumerate()
-                .map(|(i, one)| parse(one).map_err(|e| bad(format!("batch item {i}: {e}"))))
-                .collect::<Result<_, _>>()?;
-            Ok((many, true))
+            let mut requests = Vec::with_capacity(many.len());
+            for (i, one) in many.into_iter().enumerate() {
+                requests.push(parse(one).map_err(|e| bad(format!("batch item {i}: {e}")))?);
+            }
+            Ok((requests, true))
         }
         one => Ok((vec![parse(one).map_err(bad)?], false)),
     }
