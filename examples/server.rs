@@ -21,7 +21,7 @@
 //!
 //! The schema is in `server/schema.rs`: `Query.articles(first, after, last, before,
 //! orderBy: NEWEST | TITLE, authorId)` returns a Relay connection with a lazy `totalCount`,
-//! and `Article.author` is loaded through a DataLoader, one `SELECT` per page.
+//! and `Article.author` is loaded in one batch per page (one `SELECT`, no timer).
 
 // `pub`: `tests/example_server.rs` includes this file and uses them.
 #[path = "server/app.rs"]

@@ -483,7 +483,7 @@ fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
 
 /// Prints the cause of each `INTERNAL` error of `response` to stderr.
 /// keypage answers a database failure (of a page, a `totalCount` or, here,
-/// the authors' DataLoader) with only `internal error`, so no SQL reaches
+/// the authors' batch) with only `internal error`, so no SQL reaches
 /// the client, and keeps the failure as the error's source: this is where
 /// the server's operator gets to see it. Done here rather than in a schema
 /// extension: any extension makes async-graphql run every field of every
@@ -496,7 +496,7 @@ fn log_internal(response: &Response) {
             continue;
         }
         // The `FetchError` itself, or its text when it was converted from a
-        // shared reference (as the DataLoader's is).
+        // shared reference (as the authors' batch's is).
         if let Some(cause) = error.source::<FetchError>() {
             eprintln!("internal error at {:?}: {cause}", error.path);
         } else if let Some(cause) = error.source::<String>() {
