@@ -16,8 +16,8 @@
 //! Both run the query `articles(first: 50 [, after: ...]) { pageInfo {...}
 //! edges { cursor node { id title createdAt author { name } } } }` on the
 //! example's data (100,000 articles, 1,000 authors; cached under
-//! `$CARGO_TARGET_DIR/keypage-bench/`), with the DataLoader's batching delay
-//! at zero so that a timer does not dominate the measurement. The responses
+//! `$CARGO_TARGET_DIR/keypage-bench/`), both with the example's per-request
+//! authors' loader (one batch per page, no timer). The responses
 //! of both are checked equal (apart from the cursors' text) before timing.
 //!
 //! 4. Time per query: the variants alternate round by round (each round
@@ -41,8 +41,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_graphql::connection::{self, Connection, Edge, OpaqueCursor};
-use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Executor as _, Object, Schema};
 use serde_json::{Value as Json, json};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -58,7 +57,7 @@ mod app {
     pub mod schema;
 }
 
-use app::schema::{AppSchema, Article, AuthorLoader};
+use app::schema::{AppSchema, Article, WithLoaders};
 
 // ---------------------------------------------------------------------------
 // Counting allocator (benchmark 5).
@@ -221,18 +220,17 @@ impl HandQuery {
     }
 }
 
-type HandSchema = Schema<HandQuery, EmptyMutation, EmptySubscription>;
+type HandSchema = WithLoaders<Schema<HandQuery, EmptyMutation, EmptySubscription>>;
 
 fn hand_schema(pool: SqlitePool) -> HandSchema {
-    let authors = DataLoader::new(AuthorLoader(pool.clone()), tokio::spawn).delay(Duration::ZERO);
-    Schema::build(HandQuery, EmptyMutation, EmptySubscription)
-        .data(pool)
-        .data(authors)
-        .finish()
+    let schema = Schema::build(HandQuery, EmptyMutation, EmptySubscription)
+        .data(pool.clone())
+        .finish();
+    WithLoaders::new(schema, pool)
 }
 
 fn keypage_schema(pool: SqlitePool) -> AppSchema {
-    app::schema::schema_with_batch_delay(pool, Duration::ZERO)
+    app::schema::schema(pool)
 }
 
 // ---------------------------------------------------------------------------

@@ -12,25 +12,31 @@
 //! * `--db PATH` (`KEYPAGE_EXAMPLE_DB`): the SQLite file, `keypage-example.db` by default.
 //!   Created and seeded on first start, reused afterwards; delete it to seed again.
 //! * `--articles N`: how many articles to seed into a new file (100,000 by default).
+//! * `--shutdown-deadline SECS`: on Ctrl-C or SIGTERM, how long to wait for the
+//!   requests in flight before exiting anyway (10 by default).
 //!
-//! GraphiQL is at `/`; the GraphQL endpoint at `POST /` and `POST /graphql`.
+//! The GraphQL endpoint is `/graphql` (and `/`): `POST` JSON, or `GET
+//! ?query=...`; GraphiQL is served there to a browser. The limits on
+//! queries and requests are in `server/schema.rs` and `server/app.rs`.
 //!
 //! The schema is in `server/schema.rs`: `Query.articles(first, after, last, before,
 //! orderBy: NEWEST | TITLE, authorId)` returns a Relay connection with a lazy `totalCount`,
-//! and `Article.author` is loaded through a DataLoader, one `SELECT` per page.
+//! and `Article.author` is loaded in one batch per page (one `SELECT`, no timer).
 
+// `pub`: `tests/example_server.rs` includes this file and uses them.
 #[path = "server/app.rs"]
-mod app;
+pub mod app;
 #[path = "server/db.rs"]
-mod db;
+pub mod db;
 #[path = "server/schema.rs"]
-mod schema;
+pub mod schema;
 
 /// The database the schema runs on.
 type Db = sqlx::Sqlite;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
@@ -38,11 +44,13 @@ struct Options {
     port: u16,
     db: PathBuf,
     articles: i64,
+    shutdown_deadline: Duration,
 }
 
-const USAGE: &str = "usage: cargo run --example server -- [--port N] [--db PATH] [--articles N]";
+const USAGE: &str = "usage: cargo run --example server -- [--port N] [--db PATH] [--articles N] \
+                     [--shutdown-deadline SECS]";
 
-fn options() -> Result<Options, String> {
+fn options(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
     let mut options = Options {
         port: match std::env::var("PORT") {
             Ok(port) => port
@@ -53,8 +61,9 @@ fn options() -> Result<Options, String> {
         db: std::env::var_os("KEYPAGE_EXAMPLE_DB")
             .map_or_else(|| PathBuf::from("keypage-example.db"), PathBuf::from),
         articles: db::DEFAULT_ARTICLES,
+        shutdown_deadline: Duration::from_secs(10),
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
@@ -80,6 +89,16 @@ fn options() -> Result<Options, String> {
                     .filter(|n| *n >= 1)
                     .ok_or(format!("--articles {v} is not a positive number"))?;
             }
+            "--shutdown-deadline" => {
+                let v = value()?;
+                options.shutdown_deadline = v
+                    .parse()
+                    .ok()
+                    .and_then(|s: f64| Duration::try_from_secs_f64(s).ok())
+                    .ok_or(format!(
+                        "--shutdown-deadline {v} is not a number of seconds"
+                    ))?;
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -87,16 +106,27 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let options = match options() {
+fn main() -> ExitCode {
+    main_with_args(std::env::args().skip(1))
+}
+
+/// The server with these command-line arguments, until Ctrl-C or SIGTERM.
+pub fn main_with_args(args: impl IntoIterator<Item = String>) -> ExitCode {
+    let options = match options(args) {
         Ok(options) => options,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };
-    match run(options).await {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -120,12 +150,13 @@ async fn run(options: Options) -> Result<(), String> {
         db::Seeded::Earlier => eprintln!("using the {articles} articles already in {shown}"),
     }
 
+    let stop = stop_signal()?;
     let listener = TcpListener::bind(("127.0.0.1", options.port))
         .await
         .map_err(|e| format!("listening on 127.0.0.1:{}: {e}", options.port))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!(
-        "keypage example server: GraphiQL at http://{address}/ (POST queries to http://{address}/graphql)"
+        "keypage example server: GraphiQL at http://{address}/ (GraphQL at http://{address}/graphql)"
     );
     println!("\nA sample query:\n\n{}\n", app::SAMPLE_QUERY);
     println!(
@@ -134,12 +165,46 @@ async fn run(options: Options) -> Result<(), String> {
     );
     println!("Ctrl-C stops the server.");
 
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    app::serve(listener, schema::schema(pool.clone()), shutdown)
-        .await
-        .map_err(|e| format!("serving: {e}"))?;
+    let router = app::router(schema::schema(pool.clone()), app::Limits::default());
+    let deadline = options.shutdown_deadline;
+    match app::serve(listener, router, stop, deadline).await {
+        Ok(app::Stopped::Drained) => eprintln!("stopped"),
+        Ok(app::Stopped::Deadline) => eprintln!(
+            "stopped: requests still in flight after {} s were dropped",
+            deadline.as_secs_f64()
+        ),
+        Err(e) => return Err(format!("serving: {e}")),
+    }
     pool.close().await;
     Ok(())
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill`, systemd and
+/// container runtimes send). The handlers are installed now, not when the
+/// future is first polled: a signal from the moment the server says it is
+/// listening stops it gracefully.
+fn stop_signal() -> Result<impl Future<Output = ()> + Send + 'static, String> {
+    #[cfg(unix)]
+    let stop = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let installing = |kind| signal(kind).map_err(|e| format!("handling signals: {e}"));
+        let (mut interrupt, mut terminate) = (
+            installing(SignalKind::interrupt())?,
+            installing(SignalKind::terminate())?,
+        );
+        async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    Ok(async move {
+        stop.await;
+        eprintln!("stopping: waiting for the requests in flight");
+    })
 }

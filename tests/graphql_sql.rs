@@ -3,7 +3,7 @@
 //! orderings with exact `pageInfo`, a filter combined with cursors, every
 //! argument error with its `extensions.code` (and a database failure as a
 //! bare `INTERNAL` error, no SQL shown), the SDL (snapshot), and what each
-//! query costs in SQL statements (the DataLoader's one batch for
+//! query costs in SQL statements (the one authors' batch for
 //! `Article.author`, the lazy `totalCount`).
 //!
 //! # How statements are counted
@@ -17,7 +17,7 @@
 //! keeps the events between them on the marker's thread: SQLite runs all
 //! statements of the one-connection test pool on that connection's worker
 //! thread; PostgreSQL connections run inside the test's current-thread
-//! runtime, so on the test's thread (the DataLoader's spawned batch too).
+//! runtime, so on the test's thread (the authors' batch too, which runs in the request).
 //! Tests running in parallel use other threads and are not counted.
 
 mod support;
@@ -150,7 +150,7 @@ async fn on_sqlite() -> Env<sqlite::schema::AppSchema> {
             .expect("SQLite setup");
     }
     Env {
-        schema: sqlite::schema::schema_with_batch_delay(pool.clone(), BATCH_DELAY),
+        schema: sqlite::schema::schema(pool.clone()),
         db: Db::Sqlite(pool),
     }
 }
@@ -164,16 +164,10 @@ async fn on_postgres() -> Option<Env<postgres::schema::AppSchema>> {
             .expect("PostgreSQL setup");
     }
     Some(Env {
-        schema: postgres::schema::schema_with_batch_delay(pool.clone(), BATCH_DELAY),
+        schema: postgres::schema::schema(pool.clone()),
         db: Db::Postgres(pool),
     })
 }
-
-/// The authors' DataLoader batches by time (async-graphql's design: the
-/// ids asked for within a delay go into one query). The example waits 10 ms;
-/// the tests wait 200 ms, so that the exact statement counts hold even when
-/// the machine is so busy that resolving one page takes longer than 10 ms.
-const BATCH_DELAY: Duration = Duration::from_millis(200);
 
 /// Each scenario below runs on both databases.
 macro_rules! on_both {
@@ -541,7 +535,7 @@ async fn database_errors_do_not_leak<S: Executor>(env: &Env<S>) {
         assert_no_leak(&response);
     }
 
-    // The DataLoader's batch failing: each author field says only `internal error`.
+    // The authors' batch failing: each author field says only `internal error`.
     env.db
         .execute("ALTER TABLE articles_gone RENAME TO articles".into())
         .await;

@@ -1,21 +1,27 @@
 //! The example's GraphQL schema: articles paged by keypage over SQL, their
-//! authors batched by a DataLoader.
+//! authors batched per request, the query limits.
 //!
 //! Written against `super::Db`, `sqlx::Sqlite` in the example: the tests
 //! include this very file twice, once with `sqlx::Postgres`, to run the same
 //! schema on both databases (`tests/graphql_sql.rs`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::future::Future;
+use std::hash::Hash;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
+use async_graphql::futures_util::future::{BoxFuture, poll_fn};
+use async_graphql::futures_util::stream::{BoxStream, FuturesUnordered, StreamExt as _};
 use async_graphql::{
-    ComplexObject, Context, EmptyMutation, EmptySubscription, ErrorExtensions, Object, Schema,
-    SimpleObject,
+    BatchRequest, BatchResponse, ComplexObject, Context, Data, EmptyMutation, EmptySubscription,
+    ErrorExtensions, Executor, Object, Request, Response, Schema, SimpleObject,
 };
-use keypage::PageArgs;
 use keypage::sql::sqlx::FetchError;
+use keypage::{PageArgs, Paginate as _};
 use sqlx::{Pool, QueryBuilder};
 
 /// The database: `sqlx::Sqlite` in the example (the tests also build this
@@ -53,10 +59,10 @@ pub struct Author {
 impl Article {
     /// The article's author, loaded in one batch for the whole page.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Author> {
-        let loader = ctx.data::<DataLoader<AuthorLoader>>()?;
+        let authors = ctx.data::<Arc<Batcher<i64, AuthorLoader>>>()?;
         // `extend`, not `?`: a database error's text (SQL, driver detail)
         // would otherwise become the message the client sees.
-        loader
+        authors
             .load_one(self.author_id)
             .await
             .map_err(|e| e.extend())?
@@ -64,30 +70,50 @@ impl Article {
     }
 }
 
-/// The example's schema.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// Most a query may cost: async-graphql counts 1 per field, and a connection
+/// field its page size times the cost of what is selected in it, plus one
+/// (see [`page_cost`]). A 100-article page with `edges { cursor node { id
+/// title createdAt author { name } } }`, the four `pageInfo` fields and
+/// `totalCount` costs 1 + 100 × 14 = 1,401; with the same `nodes` too, 2,001.
+pub const MAX_COMPLEXITY: usize = 2_500;
+/// Deepest field nesting. The schema's own queries nest 5 deep (`articles
+/// edges node author name`); GraphiQL's introspection query 13 deep.
+pub const MAX_DEPTH: usize = 15;
+/// Deepest nesting of selection sets and fragment spreads, checked while
+/// parsing (GraphiQL's introspection query: 16).
+pub const MAX_RECURSIVE_DEPTH: usize = 24;
+/// Most directives on one field.
+pub const MAX_DIRECTIVES: usize = 4;
 
-/// How long the authors' DataLoader collects ids before it queries them.
-///
-/// async-graphql's DataLoader batches by time: the first `load` of a batch
-/// starts a timer, and the ids asked for until it fires go into one query.
-/// Its default of 1 ms is too short for a debug build, where resolving a
-/// page's 50 items can take longer than that (the executor runs the timer
-/// task between items): the page would then cost two author queries.
-pub const AUTHOR_BATCH_DELAY: Duration = Duration::from_millis(10);
+/// The example's schema: async-graphql's schema with the query limits, and
+/// a new authors' loader for each request ([`WithLoaders`]).
+pub type AppSchema = WithLoaders<Schema<Query, EmptyMutation, EmptySubscription>>;
 
-/// The schema, with the pool and the authors' DataLoader as its data.
+/// The schema, with the pool as its data and the query limits set.
 pub fn schema(pool: Pool<Db>) -> AppSchema {
-    schema_with_batch_delay(pool, AUTHOR_BATCH_DELAY)
+    let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+        .data(pool.clone())
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_depth(MAX_DEPTH)
+        .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+        .limit_directives(MAX_DIRECTIVES)
+        .finish();
+    WithLoaders::new(schema, pool)
 }
 
-/// [`schema`] with another batching delay for the authors' DataLoader.
-pub fn schema_with_batch_delay(pool: Pool<Db>, delay: Duration) -> AppSchema {
-    let authors = DataLoader::new(AuthorLoader(pool.clone()), tokio::spawn).delay(delay);
-    Schema::build(Query, EmptyMutation, EmptySubscription)
-        .data(pool)
-        .data(authors)
-        .finish()
+/// The cost of a connection field for async-graphql's complexity limit: its
+/// page size times the cost of its selection, plus one. A size the resolver
+/// will refuse (negative, above the maximum, `first` with `last`) is costed
+/// as the largest page, so that a reasonable selection still gets the
+/// argument's own error.
+fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let max = Article::MAX_PAGE_SIZE as usize;
+    let size = match (first, last) {
+        (None, None) => Article::DEFAULT_PAGE_SIZE as usize,
+        (Some(n), None) | (None, Some(n)) => usize::try_from(n).map_or(max, |n| n.min(max)),
+        (Some(_), Some(_)) => max,
+    };
+    1 + size * child_complexity
 }
 
 /// The root query.
@@ -97,6 +123,7 @@ pub struct Query;
 impl Query {
     /// Articles, newest first unless `orderBy` says otherwise, optionally of one author only.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -165,3 +192,206 @@ pub const INDEXES: [&str; 4] = [
     "CREATE INDEX articles_author_newest ON articles (author_id, created_at DESC, id DESC)",
     "CREATE INDEX articles_author_title ON articles (author_id, title, id)",
 ];
+
+/// An executor that gives every request its own authors' loader and drives
+/// it: the ids that one poll of the request asks for go into one `load`,
+/// with no timer (async-graphql's `DataLoader` waits a fixed delay for more
+/// ids, which on a page with authors is most of the page's time). A batch
+/// of requests runs one request after the other.
+#[derive(Clone)]
+pub struct WithLoaders<E> {
+    inner: E,
+    pool: Pool<Db>,
+}
+
+impl<E> WithLoaders<E> {
+    /// `inner` (a schema using `Article`) with loaders reading from `pool`.
+    pub fn new(inner: E, pool: Pool<Db>) -> Self {
+        WithLoaders { inner, pool }
+    }
+}
+
+impl<Q, M, S> WithLoaders<Schema<Q, M, S>>
+where
+    Q: async_graphql::ObjectType + 'static,
+    M: async_graphql::ObjectType + 'static,
+    S: async_graphql::SubscriptionType + 'static,
+{
+    /// The schema's SDL.
+    #[allow(dead_code)] // the example prints none; the tests snapshot it
+    pub fn sdl(&self) -> String {
+        self.inner.sdl()
+    }
+}
+
+impl<E: Executor> Executor for WithLoaders<E> {
+    fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
+        let authors = Arc::new(Batcher::new(AuthorLoader(self.pool.clone())));
+        let response = self.inner.execute(request.data(authors.clone()));
+        async move { authors.drive(response).await }
+    }
+
+    async fn execute_batch(&self, batch: BatchRequest) -> BatchResponse {
+        match batch {
+            BatchRequest::Single(one) => BatchResponse::Single(self.execute(one).await),
+            BatchRequest::Batch(many) => {
+                let mut responses = Vec::with_capacity(many.len());
+                for one in many {
+                    responses.push(self.execute(one).await);
+                }
+                BatchResponse::Batch(responses)
+            }
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        // No subscriptions in this schema, hence no loader to drive.
+        self.inner.execute_stream(request, session_data)
+    }
+}
+
+/// One request's batching over an async-graphql [`Loader`]: `load_one`
+/// queues its key and waits; [`drive`](Self::drive), which polls the
+/// request, sends the keys queued as one `load` once the request can go no
+/// further without them. async-graphql resolves the items of a list
+/// concurrently, so a page's authors are one batch, with no timer. Results
+/// are kept for the request (an author on two pages of one query is loaded
+/// once).
+pub struct Batcher<K, L>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    L: Loader<K>,
+{
+    loader: Arc<L>,
+    state: Mutex<BatchState<K, L::Value, L::Error>>,
+}
+
+type LoadFuture<K, V, E> = BoxFuture<'static, (Vec<K>, Result<HashMap<K, V>, E>)>;
+
+struct BatchState<K, V, E> {
+    /// Every key asked for: `None` while its batch is queued or running.
+    slots: HashMap<K, Option<Result<Option<V>, E>>>,
+    /// Keys asked for since the last batch was sent.
+    queued: Vec<K>,
+    /// The wakers of `load_one` calls waiting for a batch.
+    waiting: Vec<Waker>,
+    loads: FuturesUnordered<LoadFuture<K, V, E>>,
+}
+
+impl<K, L> Batcher<K, L>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    L: Loader<K>,
+{
+    /// A batcher with nothing loaded yet.
+    pub fn new(loader: L) -> Self {
+        Batcher {
+            loader: Arc::new(loader),
+            state: Mutex::new(BatchState {
+                slots: HashMap::new(),
+                queued: Vec::new(),
+                waiting: Vec::new(),
+                loads: FuturesUnordered::new(),
+            }),
+        }
+    }
+
+    /// The value for `key` (`None` if the loader found none), from the
+    /// batch of the poll in which it was first asked for. Completes only
+    /// inside [`drive`](Self::drive).
+    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, L::Error> {
+        poll_fn(|cx| {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            match state.slots.get(&key) {
+                Some(Some(done)) => return Poll::Ready(done.clone()),
+                Some(None) => {}
+                None => {
+                    state.slots.insert(key.clone(), None);
+                    state.queued.push(key.clone());
+                }
+            }
+            state.waiting.push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Runs `request`, sending the keys queued as one batch whenever the
+    /// request stops making progress (it returns `Pending` without having
+    /// woken itself: it waits for the database, or for this batch), and
+    /// waking the waiting `load_one` calls when a batch is in.
+    pub async fn drive<T>(&self, request: impl Future<Output = T>) -> T {
+        let mut request = pin!(request);
+        poll_fn(|cx| {
+            loop {
+                // A future that yields (async-graphql's lists and objects
+                // are `FuturesUnordered`, which yield after a few items)
+                // wakes itself before returning `Pending`: the rest of the
+                // page's items have not asked for their authors yet.
+                let yielded = Arc::new(Yielded {
+                    woken: AtomicBool::new(false),
+                    task: cx.waker().clone(),
+                });
+                let waker = Waker::from(yielded.clone());
+                if let Poll::Ready(out) =
+                    request.as_mut().poll(&mut TaskContext::from_waker(&waker))
+                {
+                    return Poll::Ready(out);
+                }
+                if yielded.woken.load(Ordering::Acquire) {
+                    return Poll::Pending;
+                }
+                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                if !state.queued.is_empty() {
+                    let keys = std::mem::take(&mut state.queued);
+                    let loader = self.loader.clone();
+                    state.loads.push(Box::pin(async move {
+                        let result = loader.load(&keys).await;
+                        (keys, result)
+                    }));
+                }
+                let mut loaded = false;
+                while let Poll::Ready(Some((keys, result))) = state.loads.poll_next_unpin(cx) {
+                    for key in keys {
+                        let value = match &result {
+                            Ok(values) => Ok(values.get(&key).cloned()),
+                            Err(e) => Err(e.clone()),
+                        };
+                        state.slots.insert(key, Some(value));
+                    }
+                    loaded = true;
+                }
+                if !loaded {
+                    return Poll::Pending;
+                }
+                let waiting = std::mem::take(&mut state.waiting);
+                drop(state);
+                waiting.into_iter().for_each(Waker::wake);
+                // Poll the request again: the woken `load_one` calls complete.
+            }
+        })
+        .await
+    }
+}
+
+/// The request's waker during one poll: notes whether the request woke
+/// itself before returning.
+struct Yielded {
+    woken: AtomicBool,
+    task: Waker,
+}
+
+impl Wake for Yielded {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake_by_ref();
+    }
+}

@@ -52,9 +52,15 @@ pub async fn start(articles: i64) -> ExampleServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app::serve(listener, schema::schema(pool), async {
-        let _ = stopped.await;
-    }));
+    let router = app::router(schema::schema(pool), app::Limits::default());
+    tokio::spawn(app::serve(
+        listener,
+        router,
+        async {
+            let _ = stopped.await;
+        },
+        std::time::Duration::from_secs(10),
+    ));
     ExampleServer {
         url: format!("http://{address}/graphql"),
         newest,
