@@ -94,11 +94,14 @@ impl UnsupportedValue {
     /// Only runs on the error path, so decoding the cursors' values again
     /// costs nothing on a good request.
     fn blame<K: Keyset>(mut self, query: &KeysetQuery<K>) -> Self {
-        let holds = |cursor: &Option<K>| {
-            cursor
-                .as_ref()
-                .is_some_and(|c| c.values().contains(&self.value))
+        // By bits for floats: the refused value may be a NaN, which `==`
+        // never finds.
+        let same = |v: &Value| match (v, &self.value) {
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
         };
+        let holds =
+            |cursor: &Option<K>| cursor.as_ref().is_some_and(|c| c.values().iter().any(same));
         self.argument = if holds(&query.after) {
             Some("after")
         } else if holds(&query.before) {

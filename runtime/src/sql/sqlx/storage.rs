@@ -54,9 +54,9 @@ use crate::sql::Dialect;
 /// storage or the field's type as the message says.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "key `{key}` (column `{column}`) on {dialect:?}: the column holds {found}, but keypage binds \
-     {expected} for the field's type, so the database would not compare cursors as it orders \
-     the column; {advice}"
+    "key `{key}` (column `{column}`) on {db}: the column holds {found}, where keypage needs \
+     {expected}, so the database would not compare cursors as it orders the column; {advice}",
+    db = database_name(*.dialect)
 )]
 #[non_exhaustive]
 pub struct KeyStorageError {
@@ -70,10 +70,19 @@ pub struct KeyStorageError {
     /// 1704067200`), a column type on PostgreSQL and MySQL (`TIMESTAMP`).
     pub found: String,
     /// What keypage binds for the field's type (`TEXT
-    /// "2024-01-01T12:00:00+00:00"`, `TIMESTAMPTZ`).
+    /// "2024-01-01T12:00:00+00:00"`, `a TIMESTAMPTZ`), or, when sqlx could
+    /// not decode the column as the field's type, sqlx's reason.
     pub expected: String,
     /// What to do about it.
     pub advice: &'static str,
+}
+
+fn database_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "SQLite",
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::MySql => "MySQL/MariaDB",
+    }
 }
 
 /// A key value's storage that differs from keypage's bind.
@@ -206,7 +215,7 @@ impl PageCheck {
         let null = found == "NULL";
         let m = Mismatch {
             found,
-            expected: format!("a value sqlx decodes as the field's type ({source})"),
+            expected: format!("what sqlx decodes as the field's type ({source})"),
             advice: if null {
                 "declare the field `Option<_>` (with `nulls first` or `last`) or keep NULL out of \
                  the column (SQLite stores a NaN float as NULL)"
@@ -305,7 +314,9 @@ fn mysql_types(value: &Value) -> (&'static str, &'static [&'static str]) {
         Value::UInt(_) | Value::UInt128(_) => ("BIGINT UNSIGNED", MYSQL_INTEGERS),
         Value::Float(_) => ("DOUBLE", &["FLOAT", "DOUBLE"]),
         // Not `ENUM`/`SET`: they sort by their definition's order, not as
-        // the text bound.
+        // the text bound. sqlx names text of a binary collation
+        // (`utf8mb4_bin`) as the binary type; both compare by bytes, as
+        // they sort.
         Value::Text(_) => (
             "VARCHAR",
             &[
@@ -315,6 +326,12 @@ fn mysql_types(value: &Value) -> (&'static str, &'static [&'static str]) {
                 "TINYTEXT",
                 "MEDIUMTEXT",
                 "LONGTEXT",
+                "VARBINARY",
+                "BINARY",
+                "TINYBLOB",
+                "BLOB",
+                "MEDIUMBLOB",
+                "LONGBLOB",
             ],
         ),
         #[cfg(feature = "chrono")]
