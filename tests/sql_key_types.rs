@@ -991,7 +991,14 @@ async fn postgres_scalars() {
     let Some(mut pool) = support::pg_pool().await else {
         return;
     };
-    // sqlx reads `i8` from PostgreSQL's one-byte `"char"` only: below.
+    // sqlx reads `i8` from PostgreSQL's one-byte `"char"` only, which no
+    // integer bind compares with.
+    let ddl = "CREATE TABLE t (id BIGINT PRIMARY KEY, k \"char\" NOT NULL)";
+    table(&mut pool, ddl, &[]).await;
+    sqlx::Postgres::insert(&pool, with_ties(&[i8::MIN, -1, 0, 1, i8::MAX]))
+        .await
+        .unwrap();
+    check::<I8Row, _>(&pool, "i8", ddl, Expect::Refused).await;
     ints!(
         pool,
         sqlx::Postgres,
@@ -1439,6 +1446,19 @@ async fn mariadb_scalars() {
 }
 
 #[tokio::test]
+async fn mariadb_enum() {
+    let Some(mut pool) = support::mysql_pool().await else {
+        return;
+    };
+    // An ENUM sorts by its definition's order, not as the text bound.
+    let ddl = "CREATE TABLE t (id BIGINT PRIMARY KEY, k ENUM('b', 'a', 'c') NOT NULL)";
+    table(&mut pool, ddl, &[]).await;
+    let texts: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    sqlx::MySql::insert(&pool, with_ties(&texts)).await.unwrap();
+    check::<TextRow, _>(&pool, "String", ddl, Expect::Refused).await;
+}
+
+#[tokio::test]
 async fn mariadb_forged_float_cursors_are_refused() {
     let Some(mut pool) = support::mysql_pool().await else {
         return;
@@ -1570,7 +1590,9 @@ async fn mariadb_time() {
     ];
     for ddl in [
         "CREATE TABLE t (id BIGINT PRIMARY KEY, k DATETIME(6) NOT NULL)",
+        "CREATE TABLE t (id BIGINT PRIMARY KEY, k DATETIME NOT NULL)",
         "CREATE TABLE t (id BIGINT PRIMARY KEY, k TIMESTAMP(6) NOT NULL)",
+        "CREATE TABLE t (id BIGINT PRIMARY KEY, k TIMESTAMP NOT NULL)",
     ] {
         table(&mut pool, ddl, &[]).await;
         sqlx::MySql::insert(&pool, with_ties(&stamps))
@@ -1614,25 +1636,16 @@ async fn mariadb_time() {
     .await
     .unwrap();
     check::<TDate, _>(&pool, "time::Date", "DATE written by sqlx", Expect::Exact).await;
-    table(
-        &mut pool,
+    for ddl in [
         "CREATE TABLE t (id BIGINT PRIMARY KEY, k TIME(6) NOT NULL)",
-        &[],
-    )
-    .await;
-    sqlx::MySql::insert(
-        &pool,
-        with_ties(&prim.iter().map(|p| p.time()).collect::<Vec<_>>()),
-    )
-    .await
-    .unwrap();
-    check::<TTime, _>(
-        &pool,
-        "time::Time",
-        "TIME(6) written by sqlx",
-        Expect::Exact,
-    )
-    .await;
+        "CREATE TABLE t (id BIGINT PRIMARY KEY, k TIME NOT NULL)",
+    ] {
+        table(&mut pool, ddl, &[]).await;
+        let times: Vec<_> = prim.iter().map(|p| p.time()).collect();
+        sqlx::MySql::insert(&pool, with_ties(&times)).await.unwrap();
+        let storage = format!("{ddl} written by sqlx");
+        check::<TTime, _>(&pool, "time::Time", &storage, Expect::Exact).await;
+    }
 }
 
 #[cfg(feature = "uuid")]
