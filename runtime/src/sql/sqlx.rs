@@ -629,8 +629,11 @@ struct Prepared<DB: SqlxDatabase, R> {
     statement: QueryBuilder<DB>,
     keys: &'static [KeySpec],
     values: fn(&R) -> Vec<Value>,
-    finish: Box<dyn FnOnce(Vec<R>, bool) -> Result<Page<R>, NotPastCursor> + Send>,
+    finish: Finish<R>,
 }
+
+/// [`PagePlan::finish`] of the ordering a [`Prepared`] was built for.
+type Finish<R> = Box<dyn FnOnce(Vec<R>, bool) -> Result<Page<R>, NotPastCursor> + Send>;
 
 /// A row's key values in the ordering `K`, as keypage binds them.
 fn key_values<K: Keyset>(row: &K::Row) -> Vec<Value> {

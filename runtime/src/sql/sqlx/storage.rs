@@ -38,6 +38,7 @@
 //! The check runs on every page, the first included, so a walk over a
 //! column in the wrong storage is refused at once.
 
+#[cfg(all(feature = "sqlite", any(feature = "chrono", feature = "time")))]
 use std::fmt::Write as _;
 
 use sqlx::{Database, Row, TypeInfo, ValueRef};
@@ -307,6 +308,7 @@ const MYSQL_INTEGERS: &[&str] = &[
 /// that compare with that bind as they order.
 #[cfg(feature = "mysql")]
 fn mysql_types(value: &Value) -> (&'static str, &'static [&'static str]) {
+    #[cfg(any(feature = "chrono", feature = "time"))]
     const DATETIMES: &[&str] = &["DATETIME", "TIMESTAMP"];
     match value {
         Value::Bool(_) => ("BOOLEAN", MYSQL_INTEGERS),
@@ -479,9 +481,9 @@ impl Buf {
 fn chrono_fraction(out: &mut Buf, nanos: u32) -> core::fmt::Result {
     if nanos == 0 {
         Ok(())
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         write!(out, ".{:03}", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         write!(out, ".{:06}", nanos / 1_000)
     } else {
         write!(out, ".{nanos:09}")
@@ -498,7 +500,7 @@ fn time_fraction(out: &mut Buf, nanos: u32, whole: &str) -> core::fmt::Result {
     }
     let mut digits = 9;
     let mut n = nanos;
-    while n % 10 == 0 {
+    while n.is_multiple_of(10) {
         n /= 10;
         digits -= 1;
     }
@@ -511,8 +513,8 @@ fn time_fraction(out: &mut Buf, nanos: u32, whole: &str) -> core::fmt::Result {
 /// allocating; anything else by the crate's own formatting, as sqlx does.
 #[cfg(feature = "sqlite")]
 fn canonical_text(value: &Value) -> Option<Buf> {
+    #[cfg_attr(not(any(feature = "chrono", feature = "time")), allow(unused_mut))]
     let mut out = Buf::new();
-    #[allow(unused_variables)]
     let written: Option<core::fmt::Result> = match value {
         #[cfg(feature = "chrono")]
         Value::ChronoDateTimeUtc(v) => Some(
@@ -744,7 +746,7 @@ fn sqlite_mismatch(stored: &Stored<'_>, value: &Value) -> Mismatch {
     }
 }
 
-#[cfg(all(test, feature = "sqlite"))]
+#[cfg(all(test, feature = "sqlite", any(feature = "chrono", feature = "time")))]
 mod tests {
     use super::*;
 
