@@ -1446,6 +1446,35 @@ async fn mariadb_scalars() {
 }
 
 #[tokio::test]
+async fn mariadb_values_the_field_type_does_not_hold() {
+    let Some(mut pool) = support::mysql_pool().await else {
+        return;
+    };
+    // sqlx reads a DOUBLE into an `f32`, rounded.
+    let ddl = "CREATE TABLE t (id BIGINT PRIMARY KEY, k DOUBLE NOT NULL)";
+    table(&mut pool, ddl, &[]).await;
+    sqlx::MySql::insert(&pool, with_ties(&[0.1f64, 0.2, 0.3]))
+        .await
+        .unwrap();
+    check::<F32Row, _>(&pool, "f32", "DOUBLE 0.1, 0.2", Expect::Refused).await;
+    // sqlx reads any integer into a `bool`: one row holding 2.
+    let ddl = "CREATE TABLE t (id BIGINT PRIMARY KEY, k BOOLEAN NOT NULL)";
+    table(
+        &mut pool,
+        ddl,
+        &["INSERT INTO t VALUES (1, 0), (2, 1), (3, 0), (4, 1), (5, 2)"],
+    )
+    .await;
+    check::<BoolRow, _>(
+        &pool,
+        "bool",
+        "BOOLEAN 0/1 and one 2",
+        Expect::RefusedOnTheWay,
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn mariadb_enum() {
     let Some(mut pool) = support::mysql_pool().await else {
         return;

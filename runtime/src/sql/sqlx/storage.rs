@@ -30,7 +30,10 @@
 //!   row where it is not NULL. The column's type must be one that compares
 //!   with keypage's bind as it orders (a `timestamptz` for `DateTime<Utc>`,
 //!   not a `timestamp`; text, not `char(n)` or an `ENUM`). Values of a
-//!   strictly typed column are what the field decodes them to.
+//!   strictly typed column are what the field decodes them to, except on
+//!   MySQL/MariaDB, where sqlx reads a `DOUBLE` into an `f32` and any
+//!   integer into a `bool`: float and boolean keys are compared with the
+//!   stored value on every row there.
 //! * A key column sqlx cannot decode into the field (a mismatched type, a
 //!   UUID stored as text, a NULL in a non-`Option` field) is reported as the
 //!   same error, naming the key, instead of a bare decode error.
@@ -100,6 +103,13 @@ pub(crate) trait KeyStorage: Database {
     /// Whether each value has its own type (SQLite), so every row is
     /// checked, rather than each column (once per page).
     const PER_ROW: bool;
+    /// Whether `value`'s kind is checked on every row even where columns
+    /// are typed: a typed column can still hold values the field's type
+    /// does not (a MariaDB `DOUBLE` under an `f32` field, a `BOOLEAN`
+    /// holding 2).
+    fn value_per_row(_value: &Value) -> bool {
+        false
+    }
     /// Checks the raw, non-NULL `raw` against `value`, the decoded key.
     fn check(raw: <Self as Database>::ValueRef<'_>, value: &Value) -> Result<(), Mismatch>;
     /// What `raw` holds, for an error message.
@@ -113,6 +123,9 @@ pub(crate) struct PageCheck {
     columns: Vec<usize>,
     /// Per-column databases: the keys not checked yet on this page.
     pending: Vec<bool>,
+    /// Whether some key is checked on every row (see
+    /// [`KeyStorage::value_per_row`]), known after the first row.
+    every_row: Option<bool>,
 }
 
 impl PageCheck {
@@ -121,6 +134,7 @@ impl PageCheck {
             keys,
             columns: Vec::new(),
             pending: vec![true; keys.len()],
+            every_row: None,
         }
     }
 
@@ -162,13 +176,17 @@ impl PageCheck {
     where
         usize: sqlx::ColumnIndex<DB::Row>,
     {
-        if !DB::PER_ROW && !self.pending.contains(&true) {
+        if !DB::PER_ROW && self.every_row == Some(false) && !self.pending.contains(&true) {
             return Ok(());
         }
         let values = values();
         self.columns(row);
+        if self.every_row.is_none() {
+            self.every_row = Some(values.iter().any(DB::value_per_row));
+        }
         for (i, value) in values.iter().enumerate() {
-            if matches!(value, Value::Null) || !(DB::PER_ROW || self.pending[i]) {
+            let due = DB::PER_ROW || self.pending[i] || DB::value_per_row(value);
+            if matches!(value, Value::Null) || !due {
                 continue;
             }
             // The statement always selects the key columns; a missing one is
@@ -376,15 +394,43 @@ impl KeyStorage for sqlx::MySql {
     const DIALECT: Dialect = Dialect::MySql;
     const PER_ROW: bool = false;
 
+    fn value_per_row(value: &Value) -> bool {
+        matches!(value, Value::Float(_) | Value::Bool(_))
+    }
+
     fn check(raw: sqlx::mysql::MySqlValueRef<'_>, value: &Value) -> Result<(), Mismatch> {
         let (bound, accepted) = mysql_types(value);
-        let found = raw.type_info();
+        let found = raw.type_info().into_owned();
         let name = match value {
             Value::Text(_) => mysql_enum_or_set(&found).unwrap_or(found.name()),
             _ => found.name(),
         };
         if accepted.contains(&name) {
-            return Ok(());
+            // The value itself, where the field's type may not hold it:
+            // sqlx reads a `DOUBLE` into an `f32` and any integer into a
+            // `bool`, and the bound value then differs from the stored one.
+            return match value {
+                Value::Float(v) => match <f64 as sqlx::Decode<sqlx::MySql>>::decode(raw) {
+                    Ok(stored) if stored == *v => Ok(()),
+                    Ok(stored) => Err(Mismatch {
+                        found: format!("{name} {stored:?}"),
+                        expected: format!("DOUBLE {v:?}"),
+                        advice: "declare the field `f64` for a `DOUBLE` column (an `f32` field \
+                                 reads a rounded value), or the column `FLOAT`",
+                    }),
+                    Err(_) => Ok(()),
+                },
+                Value::Bool(v) => match <i64 as sqlx::Decode<sqlx::MySql>>::decode(raw) {
+                    Ok(stored) if stored == i64::from(*v) => Ok(()),
+                    Ok(stored) => Err(Mismatch {
+                        found: format!("{name} {stored}"),
+                        expected: format!("BOOLEAN {}", i64::from(*v)),
+                        advice: "store booleans as 0 and 1, or declare the field as an integer",
+                    }),
+                    Err(_) => Ok(()),
+                },
+                _ => Ok(()),
+            };
         }
         Err(Mismatch {
             found: name.to_owned(),
