@@ -74,7 +74,7 @@ pub struct KeyStorageError {
     /// 1704067200`), a column type on PostgreSQL and MySQL (`TIMESTAMP`).
     pub found: String,
     /// What keypage binds for the field's type (`TEXT
-    /// "2024-01-01T12:00:00+00:00"`, `a TIMESTAMPTZ`), or, when sqlx could
+    /// "2024-01-01T12:00:00+00:00"`, `TIMESTAMPTZ (columns of type TIMESTAMPTZ)`), or, when sqlx could
     /// not decode the column as the field's type, sqlx's reason.
     pub expected: String,
     /// What to do about it.
@@ -293,7 +293,7 @@ impl KeyStorage for sqlx::Postgres {
         }
         Err(Mismatch {
             found: found.name().to_owned(),
-            expected: format!("a {bound} (columns of type {})", accepted.join(", ")),
+            expected: format!("{bound} (columns of type {})", accepted.join(", ")),
             advice: "declare the column with a type from the list (`timestamptz` for \
                      `DateTime<Utc>`/`OffsetDateTime`, `timestamp` for naive date-times, `text` \
                      or `varchar` for `String`), or the field with the Rust type of the column",
@@ -434,7 +434,7 @@ impl KeyStorage for sqlx::MySql {
         }
         Err(Mismatch {
             found: name.to_owned(),
-            expected: format!("a {bound} (columns of type {})", accepted.join(", ")),
+            expected: format!("{bound} (columns of type {})", accepted.join(", ")),
             advice: "declare the column with a type from the list (`DATETIME(6)` or \
                      `TIMESTAMP(6)` for date-times, `DATE` for dates, `VARCHAR`/`TEXT`, not \
                      `ENUM`, for `String`), or the field with the Rust type of the column",
