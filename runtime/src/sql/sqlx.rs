@@ -67,8 +67,13 @@ use crate::args::{KeysetQuery, PageArgs};
 use crate::cursor::Value;
 use crate::error::PageError;
 use crate::keyset::{Keyset, Paginate};
+use crate::ordering::KeySpec;
 use crate::page::Page;
 use crate::query::{AnyKeysetQuery, QueryVisitor};
+
+mod storage;
+
+pub use storage::KeyStorageError;
 
 /// A key value the database has no type for, e.g. a `u128` beyond `i64` on
 /// SQLite or PostgreSQL, or [`Value::Null`] (NULL keys are matched with
@@ -91,11 +96,14 @@ impl UnsupportedValue {
     /// Only runs on the error path, so decoding the cursors' values again
     /// costs nothing on a good request.
     fn blame<K: Keyset>(mut self, query: &KeysetQuery<K>) -> Self {
-        let holds = |cursor: &Option<K>| {
-            cursor
-                .as_ref()
-                .is_some_and(|c| c.values().contains(&self.value))
+        // By bits for floats: the refused value may be a NaN, which `==`
+        // never finds.
+        let same = |v: &Value| match (v, &self.value) {
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
         };
+        let holds =
+            |cursor: &Option<K>| cursor.as_ref().is_some_and(|c| c.values().iter().any(same));
         self.argument = if holds(&query.after) {
             Some("after")
         } else if holds(&query.before) {
@@ -132,6 +140,13 @@ pub enum FetchError {
     /// refused rather than handed out as a page that would repeat.
     #[error(transparent)]
     NotPastCursor(#[from] NotPastCursor),
+    /// A key column stores its values in another form than keypage binds
+    /// for the key field's type (a `DateTime<Utc>` key over unix seconds,
+    /// say), so pages would repeat or lose rows. Detected on every page,
+    /// the first included, before any row is handed out. A server-side
+    /// fault: fix the column or the field's type as the message says.
+    #[error(transparent)]
+    KeyStorage(#[from] KeyStorageError),
 }
 
 /// A boxed `Send` future, as the per-database methods return.
@@ -153,12 +168,17 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
 
     /// Runs a page statement ([`PagePlan::push_statement`]) and decodes
     /// its page rows, in the order it returned them, and whether a probe
-    /// row came.
+    /// row came. Each page row's key values (`values`, in the order of
+    /// `keys`) are checked against the raw `keypage_k<i>` columns: a key
+    /// column storing another form than keypage binds is a
+    /// [`FetchError::KeyStorage`].
     #[doc(hidden)]
     fn fetch_page_rows<'c, R>(
         conn: &'c mut Self::Connection,
         qb: &'c mut QueryBuilder<Self>,
-    ) -> BoxFuture<'c, Result<(Vec<R>, bool), ::sqlx::Error>>
+        keys: &'static [KeySpec],
+        values: fn(&R) -> Vec<Value>,
+    ) -> BoxFuture<'c, Result<(Vec<R>, bool), FetchError>>
     where
         R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c;
 
@@ -172,8 +192,11 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
 
 /// Binds each [`Value`] variant. `UInt`, `Int128` and `UInt128` go through
 /// `$uint`, `i64` conversions: only MySQL has an unsigned 64-bit type.
+/// Floats `$float` refuses have no form in the database (SQLite stores NaN
+/// as NULL, MySQL/MariaDB store no NaN nor infinity): only a forged cursor
+/// holds one, and binding it would compare as something else.
 macro_rules! sqlx_database {
-    ($feature:literal, $db:ident, $dialect:expr, $uint:expr) => {
+    ($feature:literal, $db:ident, $dialect:expr, $uint:expr, $float:expr) => {
         #[cfg(feature = $feature)]
         impl sealed::Sealed for ::sqlx::$db {}
 
@@ -186,6 +209,7 @@ macro_rules! sqlx_database {
                 value: Value,
             ) -> Result<(), UnsupportedValue> {
                 let uint: fn(&mut QueryBuilder<Self>, u64) -> bool = $uint;
+                let float: fn(f64) -> bool = $float;
                 let bound = match &value {
                     Value::Null => false,
                     Value::Bool(v) => {
@@ -205,10 +229,11 @@ macro_rules! sqlx_database {
                         Err(_) => u64::try_from(*v).is_ok_and(|v| uint(qb, v)),
                     },
                     Value::UInt128(v) => u64::try_from(*v).is_ok_and(|v| uint(qb, v)),
-                    Value::Float(v) => {
+                    Value::Float(v) if float(*v) => {
                         qb.push_bind(*v);
                         true
                     }
+                    Value::Float(_) => false,
                     Value::Text(v) => {
                         qb.push_bind(v.clone());
                         true
@@ -273,7 +298,9 @@ macro_rules! sqlx_database {
             fn fetch_page_rows<'c, R>(
                 conn: &'c mut Self::Connection,
                 qb: &'c mut QueryBuilder<Self>,
-            ) -> BoxFuture<'c, Result<(Vec<R>, bool), ::sqlx::Error>>
+                keys: &'static [KeySpec],
+                values: fn(&R) -> Vec<Value>,
+            ) -> BoxFuture<'c, Result<(Vec<R>, bool), FetchError>>
             where
                 R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c,
             {
@@ -282,12 +309,16 @@ macro_rules! sqlx_database {
                     let raw = qb.build().fetch_all(conn).await?;
                     let mut rows = Vec::with_capacity(raw.len());
                     let mut probe = false;
+                    let mut check = storage::PageCheck::new(keys);
                     for row in &raw {
                         let part: i64 = row.try_get(PART_COLUMN)?;
                         if part == PROBE_PART {
                             probe = true;
                         } else {
-                            rows.push(R::from_row(row)?);
+                            let node =
+                                R::from_row(row).map_err(|e| check.decode_error::<Self>(row, e))?;
+                            check.row::<Self>(row, || values(&node))?;
+                            rows.push(node);
                         }
                     }
                     Ok((rows, probe))
@@ -324,18 +355,26 @@ sqlx_database!(
     "sqlite",
     Sqlite,
     Dialect::Sqlite,
-    uint_as_i64::<::sqlx::Sqlite>
+    uint_as_i64::<::sqlx::Sqlite>,
+    |v| !v.is_nan()
 );
 sqlx_database!(
     "postgres",
     Postgres,
     Dialect::Postgres,
-    uint_as_i64::<::sqlx::Postgres>
+    uint_as_i64::<::sqlx::Postgres>,
+    |_| true
 );
-sqlx_database!("mysql", MySql, Dialect::MySql, |qb, v| {
-    qb.push_bind(v);
-    true
-});
+sqlx_database!(
+    "mysql",
+    MySql,
+    Dialect::MySql,
+    |qb, v| {
+        qb.push_bind(v);
+        true
+    },
+    f64::is_finite
+);
 
 /// keypage's clauses go into your own `QueryBuilder`: see
 /// [`PagePlan::push_fetch`]. A value the database cannot bind is refused
@@ -614,10 +653,12 @@ where
 /// [`Select::fetch_any`] runs one code path whatever ordering was chosen).
 struct Prepared<DB: SqlxDatabase, R> {
     statement: QueryBuilder<DB>,
+    keys: &'static [KeySpec],
+    values: fn(&R) -> Vec<Value>,
     finish: Finish<R>,
 }
 
-/// [`PagePlan::finish`] of the chosen ordering.
+/// [`PagePlan::finish`] of the ordering a [`Prepared`] was built for.
 type Finish<R> = Box<dyn FnOnce(Vec<R>, bool) -> Result<Page<R>, RowError> + Send>;
 
 impl From<RowError> for FetchError {
@@ -630,6 +671,11 @@ impl From<RowError> for FetchError {
     }
 }
 
+/// A row's key values in the ordering `K`, as keypage binds them.
+fn key_values<K: Keyset>(row: &K::Row) -> Vec<Value> {
+    K::from_row(row).values()
+}
+
 impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
     fn new<K: Keyset<Row = R>>(
         select: &Select<'_, DB>,
@@ -639,6 +685,8 @@ impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
         let statement = select.page_query(&plan)?;
         Ok(Prepared {
             statement,
+            keys: K::ORDERING.keys,
+            values: key_values::<K>,
             finish: Box::new(move |rows, probe| plan.finish(rows, probe)),
         })
     }
@@ -648,7 +696,8 @@ impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
     where
         R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
     {
-        let (rows, probe) = DB::fetch_page_rows::<R>(conn, &mut self.statement).await?;
+        let (rows, probe) =
+            DB::fetch_page_rows::<R>(conn, &mut self.statement, self.keys, self.values).await?;
         Ok((self.finish)(rows, probe)?)
     }
 }
@@ -710,9 +759,11 @@ macro_rules! __keypage_sqlx_methods {
             /// `FetchError::UnsupportedValue` for a cursor holding a key value
             /// this database cannot store (only a forged cursor can),
             /// `FetchError::Database` when a query fails,
+            /// `FetchError::KeyStorage` when a key column stores its values
+            /// in another form than keypage binds for the field's type (the
+            /// message names the key and the storage to use),
             /// `FetchError::NotPastCursor` when the database returned the
-            /// cursor's own row (a key column storing another type than its
-            /// field's).
+            /// cursor's own row.
             pub async fn fetch_page<'c, A>(
                 conn: A,
                 args: &$crate::PageArgs,
