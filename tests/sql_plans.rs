@@ -42,9 +42,9 @@ mod support;
 
 use std::marker::PhantomData;
 
-use keypage::sql::sqlx::{Select, SqlxDatabase};
-use keypage::sql::{PART_COLUMN, PagePlan, WhereClause};
-use keypage::{Keyset, KeysetQuery, OrderVisitor, PageArgs, PageDirection, Paginate};
+use keypage::sql::sqlx::{Select, SqlxDatabase, UnsupportedValue};
+use keypage::sql::{Dialect, PART_COLUMN, PagePlan, SqlWriter, WhereClause};
+use keypage::{Keyset, KeysetQuery, OrderVisitor, PageArgs, PageDirection, Paginate, Value};
 use sql_common::{Event, EventOrder, TestDb, runtime, summary};
 use sqlx::{Pool, QueryBuilder, Row as _};
 
@@ -218,6 +218,37 @@ struct PageSql<'a, DB> {
     db: PhantomData<DB>,
 }
 
+/// A `QueryBuilder` that writes `prefix` (`EXPLAIN ...`) before the
+/// statement, after MariaDB's `/*M! SET STATEMENT ... FOR */` if the
+/// statement opens with it.
+struct Explained<'q, DB: SqlxDatabase> {
+    qb: &'q mut QueryBuilder<DB>,
+    prefix: Option<&'q str>,
+}
+
+impl<DB: SqlxDatabase> SqlWriter for Explained<'_, DB> {
+    type Error = UnsupportedValue;
+    fn dialect(&self) -> Dialect {
+        DB::DIALECT
+    }
+    fn push_sql(&mut self, sql: &str) {
+        match self.prefix.take() {
+            Some(prefix) if sql.starts_with("/*M!") => {
+                self.qb.push(sql).push(prefix);
+            }
+            Some(prefix) => {
+                self.qb.push(prefix).push(sql);
+            }
+            None => {
+                self.qb.push(sql);
+            }
+        }
+    }
+    fn push_bind(&mut self, value: Value) -> Result<(), UnsupportedValue> {
+        SqlWriter::push_bind(&mut *self.qb, value)
+    }
+}
+
 impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
     type Output = (QueryBuilder<DB>, Layout);
     fn visit<K: Keyset<Row = Event>>(self) -> Self::Output {
@@ -236,23 +267,32 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
         let sent = select.page_query(&plan).unwrap().sql();
         let dialect = DB::DIALECT;
         let columns: Vec<String> = Event::COLUMNS.iter().map(|c| dialect.quote(c)).collect();
-        let mut qb = QueryBuilder::new(self.prefix);
+        let mut qb = QueryBuilder::new("");
+        let mut out = Explained {
+            qb: &mut qb,
+            prefix: Some(self.prefix),
+        };
         plan.push_statement(
-            &mut qb,
-            |qb| {
-                qb.push(columns.join(", "));
+            &mut out,
+            |out| {
+                out.push_sql(&columns.join(", "));
                 Ok(())
             },
-            |qb| {
-                qb.push(format!(" FROM {}", dialect.quote("events")));
+            |out| {
+                out.push_sql(&format!(" FROM {}", dialect.quote("events")));
                 Ok(WhereClause::Absent)
             },
         )
         .unwrap();
-        assert_eq!(
-            qb.sql().as_str(),
-            format!("{}{}", self.prefix, sent.as_str())
-        );
+        // MariaDB's statements open with `SET STATEMENT ... FOR`, which
+        // `ANALYZE` cannot precede: the prefix goes after it.
+        let expected = match sent.as_str().split_once("*/ ") {
+            Some((set, rest)) if set.starts_with("/*M!") => {
+                format!("{set}*/ {}{rest}", self.prefix)
+            }
+            _ => format!("{}{}", self.prefix, sent.as_str()),
+        };
+        assert_eq!(qb.sql().as_str(), expected);
         let parts = sent.as_str().matches(&format!(" AS {PART_COLUMN}")).count();
         assert!(parts >= 1, "{}", sent.as_str());
         if parts > 1 {
