@@ -796,33 +796,38 @@ fn sqlite_mismatch(stored: &Stored<'_>, value: &Value) -> Mismatch {
 mod tests {
     use super::*;
 
+    /// Fractions of every width sqlx writes (none, 3, 6 and 9 digits).
+    #[cfg(any(feature = "chrono", feature = "time"))]
+    const NANOS: [u32; 9] = [
+        0,
+        1,
+        10,
+        999,
+        1_000,
+        120_000,
+        500_000_000,
+        123_456_789,
+        999_999_999,
+    ];
+    /// The first and last years both libraries format, an epoch and a leap day.
+    #[cfg(any(feature = "chrono", feature = "time"))]
+    const DAYS: [(i32, u8, u8); 4] = [(0, 1, 1), (1970, 1, 1), (2024, 2, 29), (9999, 12, 31)];
+
     /// The stack-buffer texts are sqlx's: the same calls sqlx's `Encode`
     /// makes, on whole and fractional seconds of each width.
     #[cfg(feature = "chrono")]
     #[test]
     fn chrono_texts_are_sqlx_encodings() {
         use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-        let nanos = [
-            0,
-            1,
-            10,
-            999,
-            1_000,
-            120_000,
-            500_000_000,
-            123_456_789,
-            999_999_999,
-        ];
-        let days = [(0, 1, 1), (1970, 1, 1), (2024, 2, 29), (9999, 12, 31)];
-        for (y, m, d) in days {
-            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (y, m, d) in DAYS {
+            let date = NaiveDate::from_ymd_opt(y, m.into(), d.into()).unwrap();
             assert_eq!(
                 canonical_text(&Value::ChronoNaiveDate(date))
                     .unwrap()
                     .as_str(),
                 date.format("%F").to_string()
             );
-            for n in nanos {
+            for n in NANOS {
                 let dt: NaiveDateTime = date.and_hms_nano_opt(23, 5, 9, n).unwrap();
                 let utc: DateTime<Utc> = dt.and_utc();
                 assert_eq!(
@@ -853,25 +858,13 @@ mod tests {
         use time::format_description::well_known::Rfc3339;
         use time::macros::format_description as fd;
         use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
-        let nanos = [
-            0,
-            1,
-            10,
-            999,
-            1_000,
-            120_000,
-            500_000_000,
-            123_456_789,
-            999_999_999,
-        ];
-        let days = [(0, 1, 1), (1970, 1, 1), (2024, 2, 29), (9999, 12, 31)];
-        for (y, m, d) in days {
+        for (y, m, d) in DAYS {
             let date = Date::from_calendar_date(y, Month::try_from(m).unwrap(), d).unwrap();
             assert_eq!(
                 canonical_text(&Value::TimeDate(date)).unwrap().as_str(),
                 date.format(fd!("[year]-[month]-[day]")).unwrap()
             );
-            for n in nanos {
+            for n in NANOS {
                 let t = Time::from_hms_nano(23, 5, 9, n).unwrap();
                 let dt = PrimitiveDateTime::new(date, t);
                 assert_eq!(
