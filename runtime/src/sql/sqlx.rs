@@ -565,7 +565,9 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         prepared.run(&mut conn).await
     }
 
-    /// [`fetch_any`](Self::fetch_any) on a connection already acquired.
+    /// [`fetch_any`](Self::fetch_any) on a connection already acquired
+    /// (for the GraphQL layer's `select_in`).
+    #[cfg(feature = "graphql")]
     pub(crate) async fn fetch_any_on<R>(
         &self,
         conn: &mut DB::Connection,
