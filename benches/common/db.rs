@@ -186,6 +186,15 @@ pub async fn sqlite_memory(n: i64) -> Db {
     Db::Sqlite(conn)
 }
 
+/// The PostgreSQL `plan_cache_mode` the benchmarks connect with:
+/// `KEYPAGE_BENCH_PG_PLAN_CACHE_MODE`, else the server's default `auto`.
+pub fn plan_cache_mode() -> String {
+    std::env::var("KEYPAGE_BENCH_PG_PLAN_CACHE_MODE")
+        .ok()
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "auto".to_owned())
+}
+
 /// PostgreSQL from `KEYPAGE_PG_URL`, the data set in schema
 /// `keypage_bench` (built once per server); `None` without the variable.
 pub async fn postgres() -> Option<Db> {
@@ -201,9 +210,16 @@ pub async fn postgres() -> Option<Db> {
     let n = rows();
     let schema = format!("keypage_bench_{n}_v{DATA_VERSION}");
     let base = PgConnectOptions::from_str(&url).expect("KEYPAGE_PG_URL is a PostgreSQL URL");
+    // `KEYPAGE_BENCH_PG_PLAN_CACHE_MODE=force_generic_plan` measures what
+    // PostgreSQL's plan cache costs: under the default `auto` it may re-plan
+    // a prepared statement on every execution (BENCHMARKS.md §2).
+    let plan_cache_mode = plan_cache_mode();
     let mut conn = base
         .clone()
-        .options([("search_path", schema.as_str())])
+        .options([
+            ("search_path", schema.as_str()),
+            ("plan_cache_mode", plan_cache_mode.as_str()),
+        ])
         .connect()
         .await
         .expect("connect to KEYPAGE_PG_URL");
