@@ -15,8 +15,10 @@ pub enum Dialect {
     /// PostgreSQL: `$1, $2, ...` placeholders, `"x"` identifiers, row values
     /// seek, `NULLS FIRST/LAST` exists and an index can serve either.
     Postgres,
-    /// SQLite: `?` placeholders, `"x"` identifiers, row values seek (3.15+),
-    /// NULLs sort as the smallest value.
+    /// SQLite: `?` placeholders, `"x"` identifiers, NULLs sort as the
+    /// smallest value. Row values seek (3.15+), but 3.51 skip-scans them
+    /// under a small `LIMIT` far from the index's start, so keypage's page
+    /// statements write the expanded predicate here (`KeyBound` docs).
     Sqlite,
     /// MySQL and MariaDB: `?` placeholders, `` `x` `` identifiers, no
     /// `NULLS FIRST/LAST`, NULLs sort as the smallest value, and row-value
