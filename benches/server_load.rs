@@ -298,6 +298,7 @@ fn main() {
         tokio::spawn(app::serve(
             listener,
             router,
+            app::Connections::default(),
             std::future::pending(),
             Duration::from_secs(1),
         ));

@@ -167,7 +167,15 @@ async fn run(options: Options) -> Result<(), String> {
 
     let router = app::router(schema::schema(pool.clone()), app::Limits::default());
     let deadline = options.shutdown_deadline;
-    match app::serve(listener, router, stop, deadline).await {
+    match app::serve(
+        listener,
+        router,
+        app::Connections::default(),
+        stop,
+        deadline,
+    )
+    .await
+    {
         Ok(app::Stopped::Drained) => eprintln!("stopped"),
         Ok(app::Stopped::Deadline) => eprintln!(
             "stopped: requests still in flight after {} s were dropped",

@@ -88,6 +88,7 @@ async fn scenario() {
     let server = tokio::spawn(app::serve(
         listener,
         router,
+        app::Connections::default(),
         async {
             let _ = stopped.await;
         },
@@ -315,6 +316,10 @@ struct Server {
 
 impl Server {
     async fn start(limits: app::Limits) -> Server {
+        Server::start_with(limits, app::Connections::default()).await
+    }
+
+    async fn start_with(limits: app::Limits, connections: app::Connections) -> Server {
         let file = TempDb::new();
         let (pool, _, _) = db::open(&file.0, FEW).await.expect("seed");
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -327,6 +332,7 @@ impl Server {
         let task = tokio::spawn(app::serve(
             listener,
             router,
+            connections,
             shutdown,
             Duration::from_secs(5),
         ));
@@ -762,6 +768,87 @@ async fn requests_time_out_and_concurrency_is_limited() {
             .await;
         assert_eq!(reply.status, 200);
         assert!(reply.json()["data"]["articles"].is_object());
+        server.stop().await;
+    })
+    .await
+    .expect("took too long");
+}
+
+/// Whether the server closed `stream` (end of stream or a reset) within
+/// `within`, reading and discarding anything it sent first.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    tokio::time::timeout(within, async {
+        while let Ok(1..) = stream.read(&mut buf).await {}
+    })
+    .await
+    .is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_and_idle_connections_are_closed() {
+    tokio::time::timeout(SHORT, async {
+        let connections = app::Connections {
+            header_timeout: Duration::from_millis(500),
+            max_open: 2,
+        };
+        let server = Server::start_with(app::Limits::default(), connections).await;
+        // A header sent a byte at a time, never finished (slowloris)...
+        let mut slow = TcpStream::connect(server.address).await.unwrap();
+        let started = Instant::now();
+        let (mut read, mut write) = slow.split();
+        let trickle = async {
+            for b in b"POST /graphql HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            {
+                let _ = write.write_all(&[*b]).await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        let closed = async {
+            let mut buf = [0u8; 1024];
+            while let Ok(1..) = read.read(&mut buf).await {}
+        };
+        tokio::select! {
+            () = trickle => panic!("a header trickled for 3 s and was not cut off"),
+            () = closed => {}
+        }
+        // ...is cut off once the header timeout has passed since it began,
+        // however steadily its bytes come.
+        let held = started.elapsed();
+        assert!(held >= Duration::from_millis(450), "{held:?}");
+        assert!(held < Duration::from_millis(2500), "{held:?}");
+
+        // An idle connection (nothing sent) is closed too, and so is a
+        // kept-alive one after its request, once idle that long.
+        let mut idle = TcpStream::connect(server.address).await.unwrap();
+        assert!(closed_within(&mut idle, Duration::from_secs(5)).await);
+        let mut kept = TcpStream::connect(server.address).await.unwrap();
+        let body = json!({ "query": "{ articles(first: 1) { nodes { id } } }" }).to_string();
+        let request = format!(
+            "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        kept.write_all(request.as_bytes()).await.unwrap();
+        let mut first = vec![0u8; 4096];
+        let n = kept.read(&mut first).await.unwrap();
+        let answer = String::from_utf8_lossy(&first[..n]).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(closed_within(&mut kept, Duration::from_secs(5)).await);
+
+        // At most `max_open` connections at once: two idle ones hold both
+        // slots, so a third client's request is served only once the header
+        // timeout has closed one of them.
+        let _a = TcpStream::connect(server.address).await.unwrap();
+        let _b = TcpStream::connect(server.address).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = Instant::now();
+        let reply = server
+            .query("{ articles(first: 1) { nodes { id } } }", json!({}))
+            .await;
+        assert_eq!(reply.status, 200);
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(250), "{waited:?}");
         server.stop().await;
     })
     .await

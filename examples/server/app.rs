@@ -11,6 +11,9 @@
 //!   a mutation, `405`), as urql and other clients send it by default.
 //!   `GET` without `query` from a browser asking for HTML
 //!   (`Accept: text/html`): GraphiQL.
+//! * Every connection: its request headers within
+//!   [`Connections::header_timeout`] (and no longer idle between requests),
+//!   at most [`Connections::max_open`] open at once.
 //! * Every request: a body of at most [`Limits::body_bytes`] (`413`), done
 //!   within [`Limits::request_timeout`] (`503`), at most
 //!   [`Limits::max_in_flight`] at once (`503` beyond, at once rather than
@@ -109,33 +112,99 @@ pub enum Stopped {
     Deadline,
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then stops
-/// accepting connections and waits for the requests in flight, at most
-/// `deadline`.
+/// The connections' limits, below the requests' ([`Limits`]): what a
+/// client that opens connections and sends nothing (or a header a byte at
+/// a time) can hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Connections {
+    /// Longest a connection may take to send a request's headers, and
+    /// longest it may stay idle between requests; then it is closed. The
+    /// request timeout only starts once the headers are in.
+    pub header_timeout: Duration,
+    /// Most connections open at once; more wait in the listener's backlog.
+    pub max_open: usize,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Connections {
+            header_timeout: Duration::from_secs(10),
+            max_open: 1024,
+        }
+    }
+}
+
+/// Serves `router` on `listener` with `connections`' limits until
+/// `shutdown` resolves, then stops accepting connections and waits for the
+/// requests in flight, at most `deadline`.
+///
+/// hyper's own connection loop rather than `axum::serve`, which sets no
+/// timer, so a connection that never finishes its headers is held forever.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    connections: Connections,
     shutdown: impl Future<Output = ()> + Send + 'static,
     deadline: Duration,
 ) -> std::io::Result<Stopped> {
-    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stopping.send(());
-        })
-        .into_future();
-    let deadline = async move {
-        match stopped.await {
-            Ok(()) => tokio::time::sleep(deadline).await,
-            // The server ended before any shutdown: `server` has its result.
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        served = server => served.map(|()| Stopped::Drained),
-        () = deadline => Ok(Stopped::Deadline),
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt as _;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let open = std::sync::Arc::new(tokio::sync::Semaphore::new(connections.max_open));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        while tasks.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            permit = open.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A connection that failed before it was accepted is the
+                // client's; anything else (out of file descriptors) passes
+                // with time, as axum::serve does it.
+                Err(e) if is_connection_error(&e) => continue,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = router
+            .clone()
+            .map_request(|request: Request<hyper::body::Incoming>| request.map(Body::new));
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(connections.header_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tasks.spawn(async move {
+            // A connection's I/O errors end that connection only.
+            let _ = connection.await;
+            drop(permit);
+        });
     }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => Ok(Stopped::Drained),
+        () = tokio::time::sleep(deadline) => {
+            tasks.abort_all();
+            Ok(Stopped::Deadline)
+        }
+    }
+}
+
+fn is_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
 }
 
 /// A refusal as a JSON GraphQL response with one error.

@@ -56,6 +56,7 @@ pub async fn start(articles: i64) -> ExampleServer {
     tokio::spawn(app::serve(
         listener,
         router,
+        app::Connections::default(),
         async {
             let _ = stopped.await;
         },
