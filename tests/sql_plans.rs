@@ -43,10 +43,10 @@ mod support;
 use std::marker::PhantomData;
 
 use keypage::sql::sqlx::{Select, SqlxDatabase, UnsupportedValue};
-use keypage::sql::{Dialect, PART_COLUMN, PagePlan, SqlWriter, WhereClause};
+use keypage::sql::{Dialect, PART_COLUMN, PagePlan, RenderedSql, SqlWriter, WhereClause};
 use keypage::{Keyset, KeysetQuery, OrderVisitor, PageArgs, PageDirection, Paginate, Value};
 use sql_common::{Event, EventOrder, TestDb, runtime, summary};
-use sqlx::{Pool, QueryBuilder, Row as _};
+use sqlx::{AssertSqlSafe, Pool, QueryBuilder, Row as _};
 
 const ROWS: i64 = 100_000;
 const PAGE: u32 = 20;
@@ -250,7 +250,7 @@ impl<DB: SqlxDatabase> SqlWriter for Explained<'_, DB> {
 }
 
 impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
-    type Output = (QueryBuilder<DB>, Layout);
+    type Output = (QueryBuilder<DB>, Layout, RenderedSql);
     fn visit<K: Keyset<Row = Event>>(self) -> Self::Output {
         let w = self.window;
         let plan = PagePlan::new(KeysetQuery::<K> {
@@ -266,24 +266,17 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
         let select = Select::<DB>::table_of::<Event>().unwrap();
         let sent = select.page_query(&plan).unwrap().sql();
         let dialect = DB::DIALECT;
-        let columns: Vec<String> = Event::COLUMNS.iter().map(|c| dialect.quote(c)).collect();
         let mut qb = QueryBuilder::new("");
-        let mut out = Explained {
-            qb: &mut qb,
-            prefix: Some(self.prefix),
-        };
-        plan.push_statement(
-            &mut out,
-            |out| {
-                out.push_sql(&columns.join(", "));
-                Ok(())
+        write_events_statement(
+            &plan,
+            &mut Explained {
+                qb: &mut qb,
+                prefix: Some(self.prefix),
             },
-            |out| {
-                out.push_sql(&format!(" FROM {}", dialect.quote("events")));
-                Ok(WhereClause::Absent)
-            },
-        )
-        .unwrap();
+        );
+        // The same statement as text and values, for `PREPARE`.
+        let mut rendered = RenderedSql::new(dialect);
+        write_events_statement(&plan, &mut rendered);
         // MariaDB's statements open with `SET STATEMENT ... FOR`, which
         // `ANALYZE` cannot precede: the prefix goes after it.
         let expected = match sent.as_str().split_once("*/ ") {
@@ -310,15 +303,36 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
         };
         // A split seek is two parts, before any probe.
         assert!(!layout.splits || parts >= 2, "{}", sent.as_str());
-        (qb, layout)
+        (qb, layout, rendered)
     }
+}
+
+/// `plan`'s statement over the `events` table, selecting its columns.
+fn write_events_statement<K: Keyset, W: SqlWriter + ?Sized>(plan: &PagePlan<K>, out: &mut W)
+where
+    W::Error: std::fmt::Debug,
+{
+    let dialect = out.dialect();
+    let columns: Vec<String> = Event::COLUMNS.iter().map(|c| dialect.quote(c)).collect();
+    plan.push_statement(
+        out,
+        |out| {
+            out.push_sql(&columns.join(", "));
+            Ok(())
+        },
+        |out| {
+            out.push_sql(&format!(" FROM {}", dialect.quote("events")));
+            Ok(WhereClause::Absent)
+        },
+    )
+    .unwrap();
 }
 
 fn page_sql<DB: SqlxDatabase>(
     prefix: &str,
     order: EventOrder,
     window: &Window<'_>,
-) -> (QueryBuilder<DB>, Layout) {
+) -> (QueryBuilder<DB>, Layout, RenderedSql) {
     Event::with_order(
         order,
         PageSql {
@@ -378,7 +392,8 @@ fn sqlite_pages_deep_in_the_table_seek_the_index() {
         let took = load(&pool, "ANALYZE").await;
         eprintln!("SQLite: {ROWS} rows loaded and indexed in {took:?}");
         for_every_page(&pool, async |case: &Case, w: &Window<'_>, _: &[Event]| {
-            let (mut qb, layout) = page_sql::<sqlx::Sqlite>("EXPLAIN QUERY PLAN ", case.order, w);
+            let (mut qb, layout, _) =
+                page_sql::<sqlx::Sqlite>("EXPLAIN QUERY PLAN ", case.order, w);
             // (id, parent, detail) of each step.
             let steps: Vec<(i64, i64, String)> = qb
                 .build()
@@ -477,6 +492,50 @@ async fn pg_explain(
     (top, buffers)
 }
 
+/// `rendered` as a prepared statement, `EXPLAIN (ANALYZE, BUFFERS, FORMAT
+/// JSON) EXECUTE`d with its values as literals on one connection: how
+/// PostgreSQL's plan cache plans it (an `EXPLAIN` with bound parameters is
+/// always planned with their values).
+async fn pg_explain_prepared(
+    rendered: &RenderedSql,
+    pool: &sqlx::PgPool,
+) -> (serde_json::Value, u64) {
+    use sqlx::Executor as _;
+    let literal = |v: &Value| match v {
+        Value::Null => "NULL".to_owned(),
+        Value::Int(i) => i.to_string(),
+        Value::Text(t) => format!("'{}'", t.replace('\'', "''")),
+        other => panic!("no literal for {other:?} in this test"),
+    };
+    let args: Vec<String> = rendered.binds.iter().map(literal).collect();
+    let mut conn = pool.acquire().await.unwrap();
+    conn.execute(AssertSqlSafe(format!(
+        "PREPARE keypage_page AS {}",
+        rendered.sql
+    )))
+    .await
+    .unwrap();
+    let execute = if args.is_empty() {
+        "EXECUTE keypage_page".to_owned()
+    } else {
+        format!("EXECUTE keypage_page({})", args.join(", "))
+    };
+    let json: String = sqlx::query(AssertSqlSafe(format!(
+        "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {execute}"
+    )))
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap()
+    .try_get_unchecked(0)
+    .unwrap();
+    conn.execute("DEALLOCATE keypage_page").await.unwrap();
+    let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let top = explained[0]["Plan"].clone();
+    let buffers =
+        top["Shared Hit Blocks"].as_u64().unwrap() + top["Shared Read Blocks"].as_u64().unwrap();
+    (top, buffers)
+}
+
 type Node = serde_json::Map<String, serde_json::Value>;
 
 /// The plan's nodes, and the plan as an indented text for failure messages.
@@ -564,97 +623,127 @@ fn postgres_pages_deep_in_the_table_seek_the_index() {
         let Some(pool) = support::pg_pool().await else {
             return;
         };
-        let took = load(&pool, "ANALYZE events").await;
-        eprintln!("PostgreSQL: {ROWS} rows loaded and indexed in {took:?}");
-        for_every_page(&pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
-            let (mut qb, layout) = page_sql::<sqlx::Postgres>(
-                "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ",
-                case.order,
-                w,
-            );
-            let (top, buffers) = pg_explain(&mut qb, &pool).await;
-            let (nodes, lines) = pg_nodes(&top);
-            let what = format!(
-                "PostgreSQL {} {} {layout:?}: {buffers} shared buffers\n  {}\n{lines}",
-                case.label,
-                w.label(),
-                qb.sql().as_str(),
-            );
-            eprintln!("{what}\n");
-            assert!(buffers < 200, "{what}");
-            let scans = scans_of_events(&nodes);
-            assert_eq!(scans.len(), layout.parts, "{what}");
-            let cursors: Vec<&Event> = [w.after, w.before].into_iter().flatten().collect();
-            let seeks_leading = |scan: &Node| {
-                assert_eq!(scan["Index Name"], case.index, "{what}");
-                let cond = scan["Index Cond"].as_str().unwrap_or_default();
-                assert!(cond.contains(case.leading), "{what}");
-            };
-            // Between two cursors 50 rows apart every range is small, and
-            // PostgreSQL picks by its cost model: for `rank IS NULL AND id <
-            // ? AND id > ?` the primary key's range of 500 ids (correlated
-            // with the heap) and a sort of the 49 NULL rows in it, rather
-            // than the rank index. The window then bounds the work (the
-            // buffers above): any index range, any sort of few rows.
-            let window = w.after.is_some() && w.before.is_some();
-            for scan in scans {
-                let kind = scan["Node Type"].as_str().unwrap_or_default();
-                if window {
-                    assert!(
-                        kind.contains("Index") || kind == "Bitmap Heap Scan",
-                        "{what}"
-                    );
-                    continue;
-                }
-                match kind {
-                    "Index Scan" | "Index Only Scan" => seeks_leading(scan),
-                    // For a range it estimates at a few dozen rows (the
-                    // last 100 values before the NULLs), PostgreSQL may read
-                    // it through a bitmap of the same index and sort it: a
-                    // few rows, still found by the index.
-                    "Bitmap Heap Scan" => {
-                        let rows = scan["Actual Rows"].as_u64().unwrap_or(u64::MAX);
-                        assert!(rows <= FEW, "{what}");
-                        let subtree = serde_json::Value::Object(scan.clone());
-                        let (below, _) = pg_nodes(&subtree);
-                        let bitmaps: Vec<&&Node> = below
-                            .iter()
-                            .filter(|o| o["Node Type"] == "Bitmap Index Scan")
-                            .collect();
-                        assert!(!bitmaps.is_empty(), "{what}");
-                        bitmaps.into_iter().for_each(|b| seeks_leading(b));
-                    }
-                    kind => panic!("a {kind} of events:\n{what}"),
-                }
-                assert_filters_only_ties(scan, all, &cursors, case.leading, &what);
-            }
-            for sort in nodes
-                .iter()
-                .filter(|o| o["Node Type"].as_str().is_some_and(|t| t.contains("Sort")))
-            {
-                let sorted = sort["Actual Rows"].as_u64().unwrap_or(u64::MAX);
-                assert!(sorted <= FEW, "a sort of {sorted} rows:\n{what}");
-                if window {
-                    continue;
-                }
-                let input = sort["Plans"][0]["Node Type"].as_str().unwrap_or_default();
-                // The parts' rows: their union, or one part's output (its
-                // `LIMIT`, under a `Merge Append` of the parts).
-                assert!(
-                    [
-                        "Append",
-                        "Merge Append",
-                        "Subquery Scan",
-                        "Limit",
-                        "Bitmap Heap Scan"
-                    ]
-                    .contains(&input),
-                    "a sort of {input}, not of the parts' rows:\n{what}"
-                );
-            }
-        })
-        .await;
+        postgres_pages_seek(&pool, false).await;
     });
+}
+
+/// The same plans with `plan_cache_mode = force_generic_plan`, which the
+/// README suggests for pools that mostly page a mixed-direction ordering:
+/// planned without the bound values, every part must still seek its index.
+#[test]
+fn postgres_generic_plans_seek_the_index() {
+    let rt = runtime();
+    rt.block_on(async {
+        let Some(url) = support::pg_url() else {
+            return;
+        };
+        let base = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&url)
+            .unwrap()
+            .options([("plan_cache_mode", "force_generic_plan")]);
+        let pool = support::pg_pool_with(base, "KEYPAGE_PG_URL").await;
+        postgres_pages_seek(&pool, true).await;
+    });
+}
+
+/// Checks the plan of every page of [`cases`] on `pool`; `generic`: the
+/// pool's connections force generic plans, which the plans must show.
+async fn postgres_pages_seek(pool: &sqlx::PgPool, generic: bool) {
+    let pool = pool.clone();
+    let took = load(&pool, "ANALYZE events").await;
+    eprintln!("PostgreSQL: {ROWS} rows loaded and indexed in {took:?}");
+    for_every_page(&pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
+        let (mut qb, layout, rendered) =
+            page_sql::<sqlx::Postgres>("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ", case.order, w);
+        let (top, buffers) = if generic {
+            pg_explain_prepared(&rendered, &pool).await
+        } else {
+            pg_explain(&mut qb, &pool).await
+        };
+        let (nodes, lines) = pg_nodes(&top);
+        let what = format!(
+            "PostgreSQL {} {} {layout:?}: {buffers} shared buffers\n  {}\n{lines}",
+            case.label,
+            w.label(),
+            qb.sql().as_str(),
+        );
+        eprintln!("{what}\n");
+        // A generic plan compares with the parameters, not their values.
+        if generic && !rendered.binds.is_empty() {
+            assert!(lines.contains("$1"), "not a generic plan:\n{what}");
+        }
+        assert!(buffers < 200, "{what}");
+        let scans = scans_of_events(&nodes);
+        assert_eq!(scans.len(), layout.parts, "{what}");
+        let cursors: Vec<&Event> = [w.after, w.before].into_iter().flatten().collect();
+        let seeks_leading = |scan: &Node| {
+            assert_eq!(scan["Index Name"], case.index, "{what}");
+            let cond = scan["Index Cond"].as_str().unwrap_or_default();
+            assert!(cond.contains(case.leading), "{what}");
+        };
+        // Between two cursors 50 rows apart every range is small, and
+        // PostgreSQL picks by its cost model: for `rank IS NULL AND id <
+        // ? AND id > ?` the primary key's range of 500 ids (correlated
+        // with the heap) and a sort of the 49 NULL rows in it, rather
+        // than the rank index. The window then bounds the work (the
+        // buffers above): any index range, any sort of few rows.
+        let window = w.after.is_some() && w.before.is_some();
+        for scan in scans {
+            let kind = scan["Node Type"].as_str().unwrap_or_default();
+            if window {
+                assert!(
+                    kind.contains("Index") || kind == "Bitmap Heap Scan",
+                    "{what}"
+                );
+                continue;
+            }
+            match kind {
+                "Index Scan" | "Index Only Scan" => seeks_leading(scan),
+                // For a range it estimates at a few dozen rows (the
+                // last 100 values before the NULLs), PostgreSQL may read
+                // it through a bitmap of the same index and sort it: a
+                // few rows, still found by the index.
+                "Bitmap Heap Scan" => {
+                    let rows = scan["Actual Rows"].as_u64().unwrap_or(u64::MAX);
+                    assert!(rows <= FEW, "{what}");
+                    let subtree = serde_json::Value::Object(scan.clone());
+                    let (below, _) = pg_nodes(&subtree);
+                    let bitmaps: Vec<&&Node> = below
+                        .iter()
+                        .filter(|o| o["Node Type"] == "Bitmap Index Scan")
+                        .collect();
+                    assert!(!bitmaps.is_empty(), "{what}");
+                    bitmaps.into_iter().for_each(|b| seeks_leading(b));
+                }
+                kind => panic!("a {kind} of events:\n{what}"),
+            }
+            assert_filters_only_ties(scan, all, &cursors, case.leading, &what);
+        }
+        for sort in nodes
+            .iter()
+            .filter(|o| o["Node Type"].as_str().is_some_and(|t| t.contains("Sort")))
+        {
+            let sorted = sort["Actual Rows"].as_u64().unwrap_or(u64::MAX);
+            assert!(sorted <= FEW, "a sort of {sorted} rows:\n{what}");
+            if window {
+                continue;
+            }
+            let input = sort["Plans"][0]["Node Type"].as_str().unwrap_or_default();
+            // The parts' rows: their union, or one part's output (its
+            // `LIMIT`, under a `Merge Append` of the parts).
+            assert!(
+                [
+                    "Append",
+                    "Merge Append",
+                    "Subquery Scan",
+                    "Limit",
+                    "Bitmap Heap Scan"
+                ]
+                .contains(&input),
+                "a sort of {input}, not of the parts' rows:\n{what}"
+            );
+        }
+    })
+    .await;
 }
 
 fn field<'a>(object: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
@@ -671,7 +760,8 @@ fn mariadb_pages_deep_in_the_table_seek_the_index() {
         let took = load(&pool, "ANALYZE TABLE events").await;
         eprintln!("MariaDB: {ROWS} rows loaded and indexed in {took:?}");
         for_every_page(&pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
-            let (mut qb, layout) = page_sql::<sqlx::MySql>("ANALYZE FORMAT=JSON ", case.order, w);
+            let (mut qb, layout, _) =
+                page_sql::<sqlx::MySql>("ANALYZE FORMAT=JSON ", case.order, w);
             let json: String = qb
                 .build()
                 .fetch_one(&pool)
