@@ -208,15 +208,11 @@ async fn bench_db(mut conn: Db, results: &mut Medians) -> Vec<(String, Ordering)
     for ordering in ORDERINGS {
         let pages = prepare(&mut conn, ordering).await;
         all_plans += &plans(&mut conn, ordering, &pages).await;
-        let group = match &conn {
-            Db::Pg(_) => format!(
-                "{}/{} (plan_cache_mode {})",
-                conn.name(),
-                ordering.name(),
-                db::plan_cache_mode()
-            ),
-            Db::Sqlite(_) => format!("{}/{}", conn.name(), ordering.name()),
+        let mode = match &conn {
+            Db::Pg(_) => format!(" (plan_cache_mode {})", db::plan_cache_mode()),
+            Db::Sqlite(_) => String::new(),
         };
+        let group = format!("{}/{}{mode}", conn.name(), ordering.name());
         for p in &pages {
             eprintln!("[keypage-bench] {group} depth {}...", p.label);
             for (variant, m) in measure(&mut conn, ordering, p).await {

@@ -776,7 +776,10 @@ async fn requests_time_out_and_concurrency_is_limited() {
 
 /// Whether the server closed `stream` (end of stream or a reset) within
 /// `within`, reading and discarding anything it sent first.
-async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+async fn closed_within<S>(stream: &mut S, within: Duration) -> bool
+where
+    S: tokio::io::AsyncRead + Unpin,
+{
     let mut buf = [0u8; 1024];
     tokio::time::timeout(within, async {
         while let Ok(1..) = stream.read(&mut buf).await {}
@@ -804,13 +807,9 @@ async fn slow_headers_and_idle_connections_are_closed() {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         };
-        let closed = async {
-            let mut buf = [0u8; 1024];
-            while let Ok(1..) = read.read(&mut buf).await {}
-        };
         tokio::select! {
             () = trickle => panic!("a header trickled for 3 s and was not cut off"),
-            () = closed => {}
+            closed = closed_within(&mut read, Duration::from_secs(5)) => assert!(closed),
         }
         // ...is cut off once the header timeout has passed since it began,
         // however steadily its bytes come.

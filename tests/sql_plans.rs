@@ -485,11 +485,7 @@ async fn pg_explain(
         .unwrap()
         .try_get_unchecked(0)
         .unwrap();
-    let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let top = explained[0]["Plan"].clone();
-    let buffers =
-        top["Shared Hit Blocks"].as_u64().unwrap() + top["Shared Read Blocks"].as_u64().unwrap();
-    (top, buffers)
+    plan_and_buffers(&json)
 }
 
 /// `rendered` as a prepared statement, `EXPLAIN (ANALYZE, BUFFERS, FORMAT
@@ -529,7 +525,13 @@ async fn pg_explain_prepared(
     .try_get_unchecked(0)
     .unwrap();
     conn.execute("DEALLOCATE keypage_page").await.unwrap();
-    let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
+    plan_and_buffers(&json)
+}
+
+/// The top plan node of an `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)`, and
+/// the shared buffers it touched.
+fn plan_and_buffers(json: &str) -> (serde_json::Value, u64) {
+    let explained: serde_json::Value = serde_json::from_str(json).unwrap();
     let top = explained[0]["Plan"].clone();
     let buffers =
         top["Shared Hit Blocks"].as_u64().unwrap() + top["Shared Read Blocks"].as_u64().unwrap();
@@ -648,16 +650,15 @@ fn postgres_generic_plans_seek_the_index() {
 /// Checks the plan of every page of [`cases`] on `pool`; `generic`: the
 /// pool's connections force generic plans, which the plans must show.
 async fn postgres_pages_seek(pool: &sqlx::PgPool, generic: bool) {
-    let pool = pool.clone();
-    let took = load(&pool, "ANALYZE events").await;
+    let took = load(pool, "ANALYZE events").await;
     eprintln!("PostgreSQL: {ROWS} rows loaded and indexed in {took:?}");
-    for_every_page(&pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
+    for_every_page(pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
         let (mut qb, layout, rendered) =
             page_sql::<sqlx::Postgres>("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ", case.order, w);
         let (top, buffers) = if generic {
-            pg_explain_prepared(&rendered, &pool).await
+            pg_explain_prepared(&rendered, pool).await
         } else {
-            pg_explain(&mut qb, &pool).await
+            pg_explain(&mut qb, pool).await
         };
         let (nodes, lines) = pg_nodes(&top);
         let what = format!(
