@@ -96,3 +96,10 @@ pub use keypage_runtime::graphql::{
     AnyKeysetQuery, Connection, ConnectionName, ConnectionRequest, EdgeName, IntoGraphqlError,
     QueryVisitor, TotalCount, async_graphql,
 };
+
+/// Nested connections (a connection inside a list, every parent's page in
+/// one statement), with a SQL feature: see [`ConnectionRequest::children`].
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub use keypage_runtime::graphql::{
+    ChildCounts, ChildKey, ChildPage, ChildPages, LoadOne, ParentKey,
+};

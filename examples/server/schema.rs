@@ -1,5 +1,7 @@
-//! The example's GraphQL schema: articles paged by keypage over SQL, their
-//! authors batched per request, the query limits.
+//! The example's GraphQL schema: articles and authors paged by keypage over
+//! SQL, each author's articles as a nested connection (every author's page
+//! in one statement), the articles' authors batched per request, the query
+//! limits.
 //!
 //! Written against `super::Db`, `sqlx::Sqlite` in the example: the tests
 //! include this very file twice, once with `sqlx::Postgres`, to run the same
@@ -20,6 +22,7 @@ use async_graphql::{
     BatchRequest, BatchResponse, ComplexObject, Context, Data, EmptyMutation, EmptySubscription,
     ErrorExtensions, Executor, Object, Request, Response, Schema, SimpleObject,
 };
+use keypage::graphql::{ChildCounts, ChildKey, ChildPages, LoadOne};
 use keypage::sql::sqlx::FetchError;
 use keypage::{PageArgs, Paginate as _};
 use sqlx::{Pool, QueryBuilder};
@@ -44,25 +47,62 @@ pub struct Article {
     pub title: String,
     /// Unix time, seconds.
     pub created_at: i64,
+    /// The author: the parent of `Author.articles`.
     #[graphql(skip)]
+    #[paginate(parent)]
     pub author_id: i64,
 }
 
-/// An author.
-#[derive(sqlx::FromRow, SimpleObject, Clone, Debug)]
+/// An author. Paged by name (`orderBy: NAME`), `id` breaking ties.
+#[derive(keypage::Paginate, sqlx::FromRow, SimpleObject, Clone, Debug)]
+#[paginate(table = "authors", order_by = "name asc, id asc", order_name = "NAME")]
+#[graphql(complex)]
 pub struct Author {
+    #[paginate(unique)]
     pub id: i64,
     pub name: String,
+}
+
+#[ComplexObject]
+impl Author {
+    /// The author's articles, newest first unless `orderBy` says otherwise:
+    /// the same connection as `Query.articles(authorId: ...)`. Every author's
+    /// page of one query is one statement, and so are their `totalCount`s.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<ArticleOrder>,
+    ) -> async_graphql::Result<ArticleConnection> {
+        let loaders = ctx.data::<Arc<Loaders>>()?;
+        Article::connection(
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .child_count(self.id, loaders.clone())
+        .children(self.id, loaders.as_ref())
+        .await
+    }
 }
 
 #[ComplexObject]
 impl Article {
     /// The article's author, loaded in one batch for the whole page.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Author> {
-        let authors = ctx.data::<Arc<Batcher<i64, AuthorLoader>>>()?;
+        let loaders = ctx.data::<Arc<Loaders>>()?;
         // `extend`, not `?`: a database error's text (SQL, driver detail)
         // would otherwise become the message the client sees.
-        authors
+        loaders
+            .authors
             .load_one(self.author_id)
             .await
             .map_err(|e| e.extend())?
@@ -147,6 +187,83 @@ impl Query {
             .select(ctx.data::<Pool<Db>>()?, articles)
             .await
     }
+
+    /// Authors, by name.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<AuthorOrder>,
+    ) -> async_graphql::Result<AuthorConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        Author::connection(order_by, args)
+            .select(ctx.data::<Pool<Db>>()?, Author::table())
+            .await
+    }
+}
+
+/// One request's loaders, each batching what the request asks for with no
+/// timer ([`Batcher`]): the articles' authors, and the authors' article
+/// pages and counts.
+pub struct Loaders {
+    pub authors: Batcher<i64, AuthorLoader>,
+    pub articles: Batcher<ChildKey<Article, i64>, ChildPages<Article, i64, Db>>,
+    pub article_counts: Batcher<i64, ChildCounts<Article, i64, Db>>,
+}
+
+impl Loaders {
+    fn new(pool: &Pool<Db>) -> Self {
+        let by_author = Article::by_author_id();
+        Loaders {
+            authors: Batcher::new(AuthorLoader(pool.clone())),
+            articles: Batcher::new(ChildPages::new(pool.clone(), Article::table(), by_author)),
+            article_counts: Batcher::new(ChildCounts::new(
+                pool.clone(),
+                Article::table(),
+                by_author,
+            )),
+        }
+    }
+
+    /// Runs `request`, sending each loader's queued keys as one batch
+    /// whenever the request can go no further without them.
+    async fn drive<T>(&self, request: impl Future<Output = T>) -> T {
+        drive(
+            request,
+            &[&self.authors, &self.articles, &self.article_counts],
+        )
+        .await
+    }
+}
+
+/// A nested connection's pages through the request's batcher.
+impl LoadOne<ChildKey<Article, i64>> for Loaders {
+    type Value = <ChildPages<Article, i64, Db> as Loader<ChildKey<Article, i64>>>::Value;
+    type Error = std::convert::Infallible;
+    fn load_one(
+        &self,
+        key: ChildKey<Article, i64>,
+    ) -> impl Future<Output = Result<Option<Self::Value>, Self::Error>> + Send {
+        self.articles.load_one(key)
+    }
+}
+
+/// A nested connection's `totalCount` through the request's batcher.
+impl LoadOne<i64> for Loaders {
+    type Value = i64;
+    type Error = Arc<FetchError>;
+    fn load_one(&self, key: i64) -> impl Future<Output = Result<Option<i64>, Self::Error>> + Send {
+        self.article_counts.load_one(key)
+    }
 }
 
 /// Loads authors by id: one `SELECT ... WHERE id IN (...)` per batch.
@@ -184,17 +301,19 @@ pub fn tables(big_int: &str) -> [String; 2] {
     ]
 }
 
-/// The indexes matching both orderings, without and with the author
-/// filter: every page is an index seek.
-pub const INDEXES: [&str; 4] = [
+/// The indexes matching every ordering, the articles' without and with the
+/// author filter (which is also each author's nested page): every page is
+/// an index seek.
+pub const INDEXES: [&str; 5] = [
     "CREATE INDEX articles_newest ON articles (created_at DESC, id DESC)",
     "CREATE INDEX articles_title ON articles (title, id)",
     "CREATE INDEX articles_author_newest ON articles (author_id, created_at DESC, id DESC)",
     "CREATE INDEX articles_author_title ON articles (author_id, title, id)",
+    "CREATE INDEX authors_name ON authors (name, id)",
 ];
 
-/// An executor that gives every request its own authors' loader and drives
-/// it: the ids that one poll of the request asks for go into one `load`,
+/// An executor that gives every request its own loaders ([`Loaders`]) and
+/// drives them: the ids that one poll of the request asks for go into one `load`,
 /// with no timer (async-graphql's `DataLoader` waits a fixed delay for more
 /// ids, which on a page with authors is most of the page's time). A batch
 /// of requests runs one request after the other.
@@ -226,9 +345,9 @@ where
 
 impl<E: Executor> Executor for WithLoaders<E> {
     fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
-        let authors = Arc::new(Batcher::new(AuthorLoader(self.pool.clone())));
-        let response = self.inner.execute(request.data(authors.clone()));
-        async move { authors.drive(response).await }
+        let loaders = Arc::new(Loaders::new(&self.pool));
+        let response = self.inner.execute(request.data(loaders.clone()));
+        async move { loaders.drive(response).await }
     }
 
     async fn execute_batch(&self, batch: BatchRequest) -> BatchResponse {
@@ -255,7 +374,7 @@ impl<E: Executor> Executor for WithLoaders<E> {
 }
 
 /// One request's batching over an async-graphql [`Loader`]: `load_one`
-/// queues its key and waits; [`drive`](Self::drive), which polls the
+/// queues its key and waits; [`drive`], which polls the
 /// request, sends the keys queued as one `load` once the request can go no
 /// further without them. async-graphql resolves the items of a list
 /// concurrently, so a page's authors are one batch, with no timer. Results
@@ -302,7 +421,7 @@ where
 
     /// The value for `key` (`None` if the loader found none), from the
     /// batch of the poll in which it was first asked for. Completes only
-    /// inside [`drive`](Self::drive).
+    /// inside [`drive`].
     pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, L::Error> {
         poll_fn(|cx| {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -319,63 +438,85 @@ where
         })
         .await
     }
+}
 
-    /// Runs `request`, sending the keys queued as one batch whenever the
-    /// request stops making progress (it returns `Pending` without having
-    /// woken itself: it waits for the database, or for this batch), and
-    /// waking the waiting `load_one` calls when a batch is in.
-    pub async fn drive<T>(&self, request: impl Future<Output = T>) -> T {
-        let mut request = pin!(request);
-        poll_fn(|cx| {
-            loop {
-                // A future that yields (async-graphql's lists and objects
-                // are `FuturesUnordered`, which yield after a few items)
-                // wakes itself before returning `Pending`: the rest of the
-                // page's items have not asked for their authors yet.
-                let yielded = Arc::new(Yielded {
-                    woken: AtomicBool::new(false),
-                    task: cx.waker().clone(),
-                });
-                let waker = Waker::from(yielded.clone());
-                if let Poll::Ready(out) =
-                    request.as_mut().poll(&mut TaskContext::from_waker(&waker))
-                {
-                    return Poll::Ready(out);
-                }
-                if yielded.woken.load(Ordering::Acquire) {
-                    return Poll::Pending;
-                }
-                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-                if !state.queued.is_empty() {
-                    let keys = std::mem::take(&mut state.queued);
-                    let loader = self.loader.clone();
-                    state.loads.push(Box::pin(async move {
-                        let result = loader.load(&keys).await;
-                        (keys, result)
-                    }));
-                }
-                let mut loaded = false;
-                while let Poll::Ready(Some((keys, result))) = state.loads.poll_next_unpin(cx) {
-                    for key in keys {
-                        let value = match &result {
-                            Ok(values) => Ok(values.get(&key).cloned()),
-                            Err(e) => Err(e.clone()),
-                        };
-                        state.slots.insert(key, Some(value));
-                    }
-                    loaded = true;
-                }
-                if !loaded {
-                    return Poll::Pending;
-                }
-                let waiting = std::mem::take(&mut state.waiting);
-                drop(state);
-                waiting.into_iter().for_each(Waker::wake);
-                // Poll the request again: the woken `load_one` calls complete.
+/// What [`drive`] needs of a [`Batcher`], whatever its key and value types.
+pub trait Flush: Sync {
+    /// Sends the keys queued as one batch and polls the batches running;
+    /// when one came in, wakes the `load_one` calls waiting and returns
+    /// `true`.
+    fn flush(&self, cx: &mut TaskContext<'_>) -> bool;
+}
+
+impl<K, L> Flush for Batcher<K, L>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    L: Loader<K>,
+{
+    fn flush(&self, cx: &mut TaskContext<'_>) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if !state.queued.is_empty() {
+            let keys = std::mem::take(&mut state.queued);
+            let loader = self.loader.clone();
+            state.loads.push(Box::pin(async move {
+                let result = loader.load(&keys).await;
+                (keys, result)
+            }));
+        }
+        let mut loaded = false;
+        while let Poll::Ready(Some((keys, result))) = state.loads.poll_next_unpin(cx) {
+            for key in keys {
+                let value = match &result {
+                    Ok(values) => Ok(values.get(&key).cloned()),
+                    Err(e) => Err(e.clone()),
+                };
+                state.slots.insert(key, Some(value));
             }
-        })
-        .await
+            loaded = true;
+        }
+        if loaded {
+            let waiting = std::mem::take(&mut state.waiting);
+            drop(state);
+            waiting.into_iter().for_each(Waker::wake);
+        }
+        loaded
     }
+}
+
+/// Runs `request`, sending each batcher's queued keys as one batch whenever
+/// the request stops making progress (it returns `Pending` without having
+/// woken itself: it waits for the database, or for a batch), and waking
+/// the waiting `load_one` calls when a batch is in.
+pub async fn drive<T>(request: impl Future<Output = T>, batchers: &[&dyn Flush]) -> T {
+    let mut request = pin!(request);
+    poll_fn(|cx| {
+        loop {
+            // A future that yields (async-graphql's lists and objects are
+            // `FuturesUnordered`, which yield after a few items) wakes itself
+            // before returning `Pending`: the rest of the page's items have
+            // not asked for their keys yet.
+            let yielded = Arc::new(Yielded {
+                woken: AtomicBool::new(false),
+                task: cx.waker().clone(),
+            });
+            let waker = Waker::from(yielded.clone());
+            if let Poll::Ready(out) = request.as_mut().poll(&mut TaskContext::from_waker(&waker)) {
+                return Poll::Ready(out);
+            }
+            if yielded.woken.load(Ordering::Acquire) {
+                return Poll::Pending;
+            }
+            // Every batcher, not only the first that loaded something.
+            let loaded = batchers
+                .iter()
+                .fold(false, |loaded, batcher| batcher.flush(cx) | loaded);
+            if !loaded {
+                return Poll::Pending;
+            }
+            // Poll the request again: the woken `load_one` calls complete.
+        }
+    })
+    .await
 }
 
 /// The request's waker during one poll: notes whether the request woke

@@ -126,6 +126,12 @@ impl Field<'_> {
     pub fn is_option(&self) -> bool {
         !matches!(self.nullability, Nullability::NotNull)
     }
+
+    /// The type of the values the field holds when not NULL: `T` of an
+    /// `Option<T>`, else the field's type.
+    pub fn value_type(&self) -> &Type {
+        option_inner(self.ty).unwrap_or(self.ty)
+    }
 }
 
 fn nullability(ty: &Type) -> Nullability<'_> {

@@ -100,6 +100,8 @@ pub struct FieldAttrs {
     /// The `unique` word, when given.
     pub unique: Option<syn::Path>,
     pub column: Option<LitStr>,
+    /// The `parent` word, when given: the field holds a parent's key.
+    pub parent: Option<syn::Path>,
 }
 
 const CONTAINER_KEYS: &[&str] = &[
@@ -111,7 +113,7 @@ const CONTAINER_KEYS: &[&str] = &[
     "order_name",
 ];
 const ORDERING_KEYS: &[&str] = &["name", "order_by"];
-const FIELD_KEYS: &[&str] = &["unique", "column"];
+const FIELD_KEYS: &[&str] = &["unique", "column", "parent"];
 
 /// The largest page size: `first`/`last` are GraphQL `Int`s, 32-bit signed.
 const PAGE_SIZE_MAX: u32 = i32::MAX as u32;
@@ -211,13 +213,18 @@ impl FieldAttrs {
             let result = attr.parse_nested_meta(|meta| {
                 let key = meta_key(&meta);
                 match key.as_str() {
-                    "unique" => {
+                    "unique" | "parent" => {
+                        let slot = if key == "unique" {
+                            &mut out.unique
+                        } else {
+                            &mut out.parent
+                        };
                         if meta.input.is_empty() || meta.input.peek(Token![,]) {
-                            set_once(cx, &meta, &mut out.unique, meta.path.clone());
+                            set_once(cx, &meta, slot, meta.path.clone());
                         } else {
                             cx.error_spanned_by(
                                 &meta.path,
-                                "`unique` takes no value; write `#[paginate(unique)]`",
+                                format!("`{key}` takes no value; write `#[paginate({key})]`"),
                             );
                             skip_value(meta.input)?;
                         }

@@ -201,6 +201,19 @@ fn check_fields(cx: &Ctxt, input: &Input) {
                 ),
             );
         }
+        // A parent's key is one value: `Option<Option<_>>` has two NULLs.
+        if let (Some(parent), Nullability::OptionOption(_)) =
+            (&field.attrs.parent, field.nullability)
+        {
+            cx.error_spanned_by(
+                parent,
+                format!(
+                    "`{}` is an `Option<Option<_>>`, which cannot hold a parent's key; \
+                     use `Option<T>` for a nullable foreign key",
+                    field.name
+                ),
+            );
+        }
         // Two fields in one column would make SQL rendering ambiguous.
         let column = field.column();
         if let Some(other) = columns.insert(column.clone(), field) {

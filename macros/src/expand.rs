@@ -571,9 +571,37 @@ fn impl_inherent(model: &Model) -> TokenStream {
             .last()
             .map_or(&default.variant, |o| &o.variant),
     ));
+    let relations = model.input.fields.iter().filter(|f| f.attrs.parent.is_some()).map(|field| {
+        let ty = field.value_type();
+        let method = format_ident!("by_{}", field.name);
+        let (name, column) = (&field.name, field.column());
+        let doc = docs(&format!(
+            "The relation of `{row}` rows to their parent through `{name}` (`#[paginate(parent)]`, \
+             column `{column}`): a nested connection's loader pages each parent's rows with \
+             `{column} = <the parent's key>` (`keypage::graphql::ChildPages`, \
+             `keypage::sql::sqlx::Select::fetch_children`)."
+        ));
+        // The parent's key is bound as a `CursorValue`: a type that is not
+        // one is an error on the field's type.
+        let ty_check = quote_spanned! {ty.span()=>
+            const _: fn() = || {
+                fn parent_key<__T: ::keypage::__private::CursorValue>() {}
+                parent_key::<#ty>();
+            };
+        };
+        quote! {
+            #doc
+            #vis const fn #method() -> ::keypage::__private::sql::Relation<Self, #ty> {
+                #ty_check
+                ::keypage::__private::sql::Relation::__from_derive(#name, #column)
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #row {
+            #(#relations)*
+
             #doc_slice
             #vis fn paginate_slice<'a>(
                 items: &'a [Self],

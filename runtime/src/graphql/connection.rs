@@ -161,6 +161,9 @@ impl TotalCount {
 /// ```
 pub struct ConnectionRequest<R: Paginate> {
     query: Result<AnyKeysetQuery<R>, PageError>,
+    /// What was asked, as a nested connection's loader key needs it.
+    order: R::Order,
+    args: PageArgs,
     count: Option<BoxFuture<'static, Result<i32, Error>>>,
 }
 
@@ -170,8 +173,11 @@ impl<R: Paginate> ConnectionRequest<R> {
     where
         R::Order: Default,
     {
+        let order = order.unwrap_or_default();
         ConnectionRequest {
-            query: AnyKeysetQuery::new(order.unwrap_or_default(), &args),
+            query: AnyKeysetQuery::new(order, &args),
+            order,
+            args,
             count: None,
         }
     }
@@ -422,6 +428,63 @@ impl<R: Paginate> ConnectionRequest<R> {
             None => None,
         };
         Ok(into_connection(page, count))
+    }
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+impl<R: Paginate> ConnectionRequest<R> {
+    /// The connection of `parent`'s rows, inside a list of parents
+    /// (`Author.articles`): its page comes from `pages`, a batching loader
+    /// over [`ChildPages`](super::ChildPages), which fetches the pages of
+    /// every parent the batch asks for in one statement. The page is exactly
+    /// the one [`select`](Self::select) returns for the same arguments with
+    /// the filter `<relation's column> = parent`, both flags included.
+    ///
+    /// `totalCount` comes from [`child_count`](Self::child_count) when set
+    /// before, and is otherwise `TOTAL_COUNT_UNAVAILABLE`.
+    ///
+    /// A cursor is a position in the ordering, not in one parent's list: a
+    /// cursor of another parent's page pages this parent's rows strictly
+    /// after (or before) that position.
+    ///
+    /// # Errors
+    ///
+    /// The page arguments' errors (before anything is loaded), and the
+    /// loader's: as for [`select`](Self::select), a database failure is
+    /// only `internal error`, code `INTERNAL`.
+    pub async fn children<P, L>(self, parent: P, pages: &L) -> async_graphql::Result<Connection<R>>
+    where
+        R: OutputType,
+        L: super::LoadOne<super::ChildKey<R, P>, Value = super::ChildPage<R>> + ?Sized,
+    {
+        use crate::sql::sqlx::FetchError;
+
+        if let Err(e) = self.query {
+            return Err(e.extend());
+        }
+        let key = super::ChildKey::new(parent, self.order, self.args);
+        let page = pages
+            .load_one(key)
+            .await
+            .map_err(IntoGraphqlError::into_graphql_error)?
+            .ok_or_else(|| coded("internal error", "INTERNAL", None))?
+            .map_err(<std::sync::Arc<FetchError> as IntoGraphqlError>::into_graphql_error)?;
+        Ok(into_connection(page, self.count))
+    }
+
+    /// Sets `totalCount` to `parent`'s number of rows, from `counts`, a
+    /// batching loader over [`ChildCounts`](super::ChildCounts): loaded only
+    /// if the query selects the field, every parent's count of a batch in
+    /// one statement.
+    #[must_use]
+    pub fn child_count<P, C>(self, parent: P, counts: std::sync::Arc<C>) -> Self
+    where
+        P: Send + 'static,
+        C: super::LoadOne<P, Value = i64> + ?Sized + 'static,
+    {
+        self.total_count(
+            move || async move { counts.load_one(parent).await.map(|n| n.unwrap_or(0)) },
+        )
     }
 }
 

@@ -178,6 +178,14 @@ mod fetch {
         }
     }
 
+    /// As for [`FetchError`], for a loader's shared error (one batch's
+    /// failure, handed to each of its keys).
+    impl IntoGraphqlError for Arc<FetchError> {
+        fn into_graphql_error(self) -> Error {
+            client_error(&self).unwrap_or_else(|| internal(self))
+        }
+    }
+
     /// The error a client may see in full, with its code, or `None` for an
     /// internal failure: the one place that decides which is which.
     fn client_error(error: &FetchError) -> Option<Error> {

@@ -38,6 +38,8 @@
 
 mod connection;
 mod error;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod nested;
 mod order;
 
 pub use async_graphql;
@@ -45,6 +47,8 @@ pub use async_graphql;
 pub use crate::query::{AnyKeysetQuery, QueryVisitor};
 pub use connection::{Connection, ConnectionName, ConnectionRequest, EdgeName, TotalCount};
 pub use error::IntoGraphqlError;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub use nested::{ChildCounts, ChildKey, ChildPage, ChildPages, LoadOne, ParentKey};
 #[doc(hidden)]
 pub use order::{OrderValue, register_order_enum};
 

@@ -11,6 +11,7 @@ mod dialect;
 mod order;
 mod plan;
 mod predicate;
+mod relation;
 mod writer;
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
@@ -27,6 +28,9 @@ macro_rules! __keypage_sqlx_methods {
 
 pub use dialect::Dialect;
 pub use order::{order_by, push_order_by};
-pub use plan::{NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, RowError, WhereClause};
+pub use plan::{
+    GROUP_COLUMN, NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, RowError, WhereClause,
+};
 pub use predicate::{KeyBound, Shape, Side};
+pub use relation::Relation;
 pub use writer::{RenderedSql, SqlWriter};

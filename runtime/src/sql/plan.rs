@@ -27,6 +27,10 @@ pub const PART_COLUMN: &str = "keypage_part";
 /// towards. Never part of the page.
 pub const PROBE_PART: i64 = -1;
 
+/// The column that tells the parents' pages of a batch statement apart
+/// ([`PagePlan::push_batch_statement`]): the parent's group number, from 0.
+pub const GROUP_COLUMN: &str = "keypage_group";
+
 /// Prefixed to every MySQL-dialect page statement: MariaDB sorts text by
 /// its first `max_sort_length` bytes only (1,024 by default) while `WHERE`
 /// compares whole values, so keys sharing a longer prefix would be ordered
@@ -51,7 +55,7 @@ pub enum WhereClause {
 }
 
 impl WhereClause {
-    fn keyword(self) -> &'static str {
+    pub(crate) fn keyword(self) -> &'static str {
         match self {
             WhereClause::Absent => " WHERE ",
             WhereClause::Present => " AND ",
@@ -238,14 +242,109 @@ impl<K: Keyset> PagePlan<K> {
         C: Fn(&mut W) -> Result<(), W::Error>,
         F: Fn(&mut W) -> Result<WhereClause, W::Error>,
     {
+        if out.dialect() == Dialect::MySql {
+            out.push_sql(MARIADB_SORT_LENGTH);
+        }
+        self.push_body(out, &Source { columns, from })
+    }
+
+    /// One statement for the pages of many parents at once, each parent's
+    /// page exactly [`push_statement`](Self::push_statement)'s: `groups`
+    /// such statements (`from` writes group `g`'s filter, e.g. `author_id
+    /// = ?`), each in a derived table with its group number as
+    /// [`GROUP_COLUMN`], joined by `UNION ALL` under one `ORDER BY` of the
+    /// group, the part and the keys. So every parent's page is its own
+    /// index seek of at most `limit + 1` rows (and its probe), however many
+    /// children the parent has, and all of them share one snapshot.
+    ///
+    /// Rows come grouped by [`GROUP_COLUMN`] (0 to `groups - 1`), each
+    /// group's rows in [`push_statement`](Self::push_statement)'s order;
+    /// pass each group's page rows to [`finish`](Self::finish).
+    ///
+    /// ```
+    /// # use keypage_runtime::doc_support::*;
+    /// use keypage_runtime::{Cursor, PageArgs};
+    /// use keypage_runtime::sql::{Dialect, PagePlan, RenderedSql, SqlWriter, WhereClause};
+    ///
+    /// let plan = PagePlan::new(PageArgs::first(2).validate::<RowCursor>().unwrap());
+    /// let owners = [7_i64, 9];
+    /// let mut sql = RenderedSql::new(Dialect::Sqlite);
+    /// let Ok(()) = plan.push_batch_statement(
+    ///     &mut sql,
+    ///     owners.len(),
+    ///     |out| Ok(out.push_sql("id")),
+    ///     |out, group| {
+    ///         out.push_sql(" FROM items WHERE owner = ");
+    ///         out.push_bind(keypage_runtime::Value::Int(owners[group]))?;
+    ///         Ok(WhereClause::Present)
+    ///     },
+    /// );
+    /// assert_eq!(
+    ///     sql.sql,
+    ///     "SELECT * FROM (SELECT id, 0 AS keypage_group, \"id\" AS keypage_k0, 0 AS keypage_part \
+    ///      FROM items WHERE owner = ? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group0 \
+    ///      UNION ALL SELECT * FROM (SELECT id, 1 AS keypage_group, \"id\" AS keypage_k0, 0 AS keypage_part \
+    ///      FROM items WHERE owner = ? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group1 \
+    ///      ORDER BY keypage_group ASC, keypage_part ASC, keypage_k0 ASC"
+    /// );
+    /// assert_eq!(sql.binds.len(), 2);
+    /// ```
+    pub fn push_batch_statement<W, C, F>(
+        &self,
+        out: &mut W,
+        groups: usize,
+        columns: C,
+        from: F,
+    ) -> Result<(), W::Error>
+    where
+        W: SqlWriter + ?Sized,
+        C: Fn(&mut W) -> Result<(), W::Error>,
+        F: Fn(&mut W, usize) -> Result<WhereClause, W::Error>,
+    {
+        let dialect = out.dialect();
+        if dialect == Dialect::MySql {
+            out.push_sql(MARIADB_SORT_LENGTH);
+        }
+        for group in 0..groups {
+            out.push_sql(if group == 0 {
+                "SELECT * FROM ("
+            } else {
+                " UNION ALL SELECT * FROM ("
+            });
+            let marker = match dialect {
+                Dialect::Postgres => format!(", CAST({group} AS BIGINT) AS {GROUP_COLUMN}"),
+                Dialect::Sqlite | Dialect::MySql => format!(", {group} AS {GROUP_COLUMN}"),
+            };
+            let source = Source {
+                columns: |out: &mut W| {
+                    columns(out)?;
+                    out.push_sql(&marker);
+                    Ok(())
+                },
+                from: |out: &mut W| from(out, group),
+            };
+            self.push_body(out, &source)?;
+            out.push_sql(&format!(") AS {GROUP_COLUMN}{group}"));
+        }
+        let order = super::order::marked_order_by(dialect, K::ORDERING.keys, self.reversed());
+        out.push_sql(&format!(
+            " ORDER BY {GROUP_COLUMN} ASC, {PART_COLUMN} ASC, {order}"
+        ));
+        Ok(())
+    }
+
+    /// [`push_statement`](Self::push_statement) without the MariaDB prefix,
+    /// which a statement may have only once, at its start.
+    fn push_body<W, C, F>(&self, out: &mut W, source: &Source<C, F>) -> Result<(), W::Error>
+    where
+        W: SqlWriter + ?Sized,
+        C: Fn(&mut W) -> Result<(), W::Error>,
+        F: Fn(&mut W) -> Result<WhereClause, W::Error>,
+    {
         let parts = self.parts(out.dialect());
         let near = self.fetch_bound();
         let far = self.far_bound();
         let probe = self.probe_bound();
-        let source = Source { columns, from };
-        if out.dialect() == Dialect::MySql {
-            out.push_sql(MARIADB_SORT_LENGTH);
-        }
         let page = |out: &mut W, part: usize, seek: Option<usize>| {
             let select = PartSelect {
                 marker: part as i64,
@@ -254,7 +353,7 @@ impl<K: Keyset> PagePlan<K> {
                 reversed: self.reversed(),
                 limit: self.fetch_limit(),
             };
-            select.push(out, &source, K::ORDERING.keys)
+            select.push(out, source, K::ORDERING.keys)
         };
         if parts.len() == 1 && probe.is_none() {
             // One seek, nothing else: the statement is the page query.
@@ -292,7 +391,7 @@ impl<K: Keyset> PagePlan<K> {
                     reversed: !self.reversed(),
                     limit: 1,
                 };
-                select.push(out, &source, keys)?;
+                select.push(out, source, keys)?;
                 out.push_sql(&match i {
                     0 => ") AS keypage_probe".to_owned(),
                     i => format!(") AS keypage_probe{}", i + 1),

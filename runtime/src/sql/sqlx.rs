@@ -61,9 +61,11 @@ use core::pin::Pin;
 pub use ::sqlx::{Acquire, Database, FromRow, QueryBuilder};
 
 use super::{
-    Dialect, NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, RowError, SqlWriter, WhereClause,
+    Dialect, GROUP_COLUMN, NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, Relation, RowError,
+    SqlWriter, WhereClause,
 };
 use crate::args::{KeysetQuery, PageArgs};
+use crate::cursor::CursorValue;
 use crate::cursor::Value;
 use crate::error::PageError;
 use crate::keyset::{Keyset, Paginate};
@@ -149,6 +151,10 @@ pub enum FetchError {
     KeyStorage(#[from] KeyStorageError),
 }
 
+/// One page's rows as a statement returned them, and whether a probe row
+/// came.
+type PageRows<R> = (Vec<R>, bool);
+
 /// A boxed `Send` future, as the per-database methods return.
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -166,19 +172,21 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
     /// Binds `value` with the Rust type this database encodes it from.
     fn push_value(qb: &mut QueryBuilder<Self>, value: Value) -> Result<(), UnsupportedValue>;
 
-    /// Runs a page statement ([`PagePlan::push_statement`]) and decodes
-    /// its page rows, in the order it returned them, and whether a probe
-    /// row came. Each page row's key values (`values`, in the order of
-    /// `keys`) are checked against the raw `keypage_k<i>` columns: a key
-    /// column storing another form than keypage binds is a
-    /// [`FetchError::KeyStorage`].
+    /// Runs a page statement ([`PagePlan::push_statement`], or with
+    /// `groups`, [`PagePlan::push_batch_statement`]) and decodes each
+    /// page's rows, in the order it returned them, and whether a probe row
+    /// came: one page, or `groups` of them by [`GROUP_COLUMN`]. Each page
+    /// row's key values (`values`, in the order of `keys`) are checked
+    /// against the raw `keypage_k<i>` columns: a key column storing another
+    /// form than keypage binds is a [`FetchError::KeyStorage`].
     #[doc(hidden)]
     fn fetch_page_rows<'c, R>(
         conn: &'c mut Self::Connection,
         qb: &'c mut QueryBuilder<Self>,
         keys: &'static [KeySpec],
         values: fn(&R) -> Vec<Value>,
-    ) -> BoxFuture<'c, Result<(Vec<R>, bool), FetchError>>
+        groups: Option<usize>,
+    ) -> BoxFuture<'c, Result<Vec<PageRows<R>>, FetchError>>
     where
         R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c;
 
@@ -188,6 +196,13 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
         conn: &'c mut Self::Connection,
         qb: &'c mut QueryBuilder<Self>,
     ) -> BoxFuture<'c, Result<i64, ::sqlx::Error>>;
+
+    /// Runs `qb` and decodes its rows of two `BIGINT`s: a group and its count.
+    #[doc(hidden)]
+    fn fetch_counts<'c>(
+        conn: &'c mut Self::Connection,
+        qb: &'c mut QueryBuilder<Self>,
+    ) -> BoxFuture<'c, Result<Vec<(i64, i64)>, ::sqlx::Error>>;
 }
 
 /// Binds each [`Value`] variant. `UInt`, `Int128` and `UInt128` go through
@@ -300,20 +315,34 @@ macro_rules! sqlx_database {
                 qb: &'c mut QueryBuilder<Self>,
                 keys: &'static [KeySpec],
                 values: fn(&R) -> Vec<Value>,
-            ) -> BoxFuture<'c, Result<(Vec<R>, bool), FetchError>>
+                groups: Option<usize>,
+            ) -> BoxFuture<'c, Result<Vec<PageRows<R>>, FetchError>>
             where
                 R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c,
             {
                 Box::pin(async move {
                     use ::sqlx::Row as _;
                     let raw = qb.build().fetch_all(conn).await?;
-                    let mut rows = Vec::with_capacity(raw.len());
-                    let mut probe = false;
+                    let mut pages: Vec<PageRows<R>> = (0..groups.unwrap_or(1))
+                        .map(|_| (Vec::new(), false))
+                        .collect();
                     let mut check = storage::PageCheck::new(keys);
                     for row in &raw {
+                        let group = match groups {
+                            None => 0,
+                            Some(_) => {
+                                let group: i64 = row.try_get(GROUP_COLUMN)?;
+                                usize::try_from(group).unwrap_or(usize::MAX)
+                            }
+                        };
+                        let Some((rows, probe)) = pages.get_mut(group) else {
+                            return Err(FetchError::Database(::sqlx::Error::Protocol(format!(
+                                "a batch statement returned a row of group {group}"
+                            ))));
+                        };
                         let part: i64 = row.try_get(PART_COLUMN)?;
                         if part == PROBE_PART {
-                            probe = true;
+                            *probe = true;
                         } else {
                             let node =
                                 R::from_row(row).map_err(|e| check.decode_error::<Self>(row, e))?;
@@ -321,7 +350,7 @@ macro_rules! sqlx_database {
                             rows.push(node);
                         }
                     }
-                    Ok((rows, probe))
+                    Ok(pages)
                 })
             }
 
@@ -330,6 +359,13 @@ macro_rules! sqlx_database {
                 qb: &'c mut QueryBuilder<Self>,
             ) -> BoxFuture<'c, Result<i64, ::sqlx::Error>> {
                 Box::pin(async move { qb.build_query_scalar::<i64>().fetch_one(conn).await })
+            }
+
+            fn fetch_counts<'c>(
+                conn: &'c mut Self::Connection,
+                qb: &'c mut QueryBuilder<Self>,
+            ) -> BoxFuture<'c, Result<Vec<(i64, i64)>, ::sqlx::Error>> {
+                Box::pin(async move { qb.build_query_as::<(i64, i64)>().fetch_all(conn).await })
             }
         }
     };
@@ -610,7 +646,164 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         let mut qb = self.count_query();
         Ok(DB::fetch_count(conn, &mut qb).await?)
     }
+
+    /// Writes ` FROM ... WHERE [(filters) AND] <column> = <parent>`: one
+    /// parent's rows.
+    fn push_parent_where(
+        &self,
+        qb: &mut QueryBuilder<DB>,
+        column: &str,
+        parent: Value,
+    ) -> Result<WhereClause, UnsupportedValue> {
+        let clause = self.push_from_where(qb);
+        qb.push(clause.keyword()).push(column).push(" = ");
+        DB::push_value(qb, parent)?;
+        Ok(WhereClause::Present)
+    }
+
+    /// The one statement of [`fetch_children`](Self::fetch_children) for
+    /// `parents` (at most [`MAX_BATCH_PARENTS`]), ready to build (for
+    /// logging or `EXPLAIN`).
+    pub fn children_query<K: Keyset, P: CursorValue>(
+        &self,
+        plan: &PagePlan<K>,
+        relation: Relation<K::Row, P>,
+        parents: &[P],
+    ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
+        let column = DB::DIALECT.quote(relation.column());
+        let mut qb = QueryBuilder::new("");
+        plan.push_batch_statement(
+            &mut qb,
+            parents.len(),
+            |qb| {
+                qb.push(&self.columns);
+                Ok(())
+            },
+            |qb, group| self.push_parent_where(qb, &column, parents[group].to_value()),
+        )
+        .map_err(|e| e.blame(plan.query()))?;
+        Ok(qb)
+    }
+
+    /// The pages of many parents' rows at once, one per parent in the order
+    /// of `parents`: for each parent, exactly the page [`fetch_any`]
+    /// returns for `query` with the filter `<relation's column> = <parent>`
+    /// added, both flags included. One statement for up to
+    /// [`MAX_BATCH_PARENTS`] parents ([`PagePlan::push_batch_statement`]:
+    /// each parent's page its own index seek, with an index on the column
+    /// followed by the ordering's keys, e.g. `(author_id, created_at DESC,
+    /// id DESC)`), one more for each further [`MAX_BATCH_PARENTS`]; on one
+    /// connection from `conn`. What a nested connection's loader
+    /// (`keypage::graphql::ChildPages`) runs for a batch of parents.
+    ///
+    /// A cursor is a position in the ordering, not in one parent's list: a
+    /// cursor minted in one parent's page, sent with another parent, pages
+    /// that parent's rows strictly after (or before) that position.
+    ///
+    /// [`fetch_any`]: Self::fetch_any
+    pub async fn fetch_children<'c, R, P, A>(
+        &self,
+        conn: A,
+        relation: Relation<R, P>,
+        parents: &[P],
+        query: AnyKeysetQuery<R>,
+    ) -> Result<Vec<Page<R>>, FetchError>
+    where
+        R: Paginate + for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+        P: CursorValue,
+        A: Acquire<'c, Database = DB>,
+    {
+        struct Build<'s, 'f, 'p, DB: SqlxDatabase, R, P> {
+            select: &'s Select<'f, DB>,
+            relation: Relation<R, P>,
+            parents: &'p [P],
+        }
+        impl<R: Paginate, P: CursorValue, DB: SqlxDatabase> QueryVisitor<R>
+            for Build<'_, '_, '_, DB, R, P>
+        {
+            type Output = Result<Vec<Prepared<DB, R>>, UnsupportedValue>;
+            fn visit<K: Keyset<Row = R>>(self, query: KeysetQuery<K>) -> Self::Output {
+                let plan = PagePlan::new(query);
+                self.parents
+                    .chunks(MAX_BATCH_PARENTS)
+                    .map(|chunk| {
+                        let statement = self.select.children_query(&plan, self.relation, chunk)?;
+                        Ok(Prepared::of(plan.clone(), statement, Some(chunk.len())))
+                    })
+                    .collect()
+            }
+        }
+        if parents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statements = query.visit(Build {
+            select: self,
+            relation,
+            parents,
+        })?;
+        let mut conn = conn.acquire().await?;
+        let mut pages = Vec::with_capacity(parents.len());
+        for statement in statements {
+            pages.extend(statement.run_all(&mut conn).await?);
+        }
+        Ok(pages)
+    }
+
+    /// The number of rows of each parent, in the order of `parents`, in one
+    /// statement for up to [`MAX_BATCH_PARENTS`] parents: each parent's
+    /// `COUNT(*)` with the filters and `<relation's column> = <parent>`,
+    /// joined by `UNION ALL` (so each is a count of one index range, and
+    /// the counts are matched to their parents by position, never by
+    /// comparing keys in Rust). What a nested `totalCount`'s loader
+    /// (`keypage::graphql::ChildCounts`) runs.
+    pub async fn count_children<'c, R, P, A>(
+        &self,
+        conn: A,
+        relation: Relation<R, P>,
+        parents: &[P],
+    ) -> Result<Vec<i64>, FetchError>
+    where
+        P: CursorValue,
+        A: Acquire<'c, Database = DB>,
+    {
+        let column = DB::DIALECT.quote(relation.column());
+        let mut conn = conn.acquire().await?;
+        let mut counts = Vec::with_capacity(parents.len());
+        for chunk in parents.chunks(MAX_BATCH_PARENTS) {
+            let mut qb = QueryBuilder::new("");
+            for (group, parent) in chunk.iter().enumerate() {
+                if group > 0 {
+                    qb.push(" UNION ALL ");
+                }
+                let group = match DB::DIALECT {
+                    Dialect::Postgres => format!("CAST({group} AS BIGINT)"),
+                    Dialect::Sqlite | Dialect::MySql => group.to_string(),
+                };
+                qb.push(format!(
+                    "SELECT {group} AS {GROUP_COLUMN}, COUNT(*) AS keypage_count"
+                ));
+                self.push_parent_where(&mut qb, &column, parent.to_value())?;
+            }
+            let rows = DB::fetch_counts(&mut conn, &mut qb).await?;
+            let mut chunk_counts = vec![0; chunk.len()];
+            for (group, count) in rows {
+                if let Some(slot) = usize::try_from(group)
+                    .ok()
+                    .and_then(|g| chunk_counts.get_mut(g))
+                {
+                    *slot = count;
+                }
+            }
+            counts.extend(chunk_counts);
+        }
+        Ok(counts)
+    }
 }
+
+/// Most parents in one statement of [`Select::fetch_children`] and
+/// [`Select::count_children`]: SQLite allows 500 terms in a compound
+/// `SELECT`, and a page of parents is at most a page (100 by default).
+pub const MAX_BATCH_PARENTS: usize = 100;
 
 /// One call for a `#[paginate(table = "...")]` type: validates `args` for
 /// the ordering `K`, selects the row type's columns from its table and
@@ -657,11 +850,13 @@ struct Prepared<DB: SqlxDatabase, R> {
     statement: QueryBuilder<DB>,
     keys: &'static [KeySpec],
     values: fn(&R) -> Vec<Value>,
+    /// `None`: one page; `Some(n)`: a batch statement of `n` parents.
+    groups: Option<usize>,
     finish: Finish<R>,
 }
 
 /// [`PagePlan::finish`] of the ordering a [`Prepared`] was built for.
-type Finish<R> = Box<dyn FnOnce(Vec<R>, bool) -> Result<Page<R>, RowError> + Send>;
+type Finish<R> = Box<dyn Fn(Vec<R>, bool) -> Result<Page<R>, RowError> + Send>;
 
 impl From<RowError> for FetchError {
     fn from(e: RowError) -> Self {
@@ -685,22 +880,49 @@ impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
     ) -> Result<Self, UnsupportedValue> {
         let plan = PagePlan::new(query);
         let statement = select.page_query(&plan)?;
-        Ok(Prepared {
+        Ok(Self::of(plan, statement, None))
+    }
+
+    fn of<K: Keyset<Row = R>>(
+        plan: PagePlan<K>,
+        statement: QueryBuilder<DB>,
+        groups: Option<usize>,
+    ) -> Self {
+        Prepared {
             statement,
             keys: K::ORDERING.keys,
             values: key_values::<K>,
+            groups,
             finish: Box::new(move |rows, probe| plan.finish(rows, probe)),
-        })
+        }
     }
 
     /// Runs the statement on `conn` and assembles the page.
-    async fn run(mut self, conn: &mut DB::Connection) -> Result<Page<R>, FetchError>
+    async fn run(self, conn: &mut DB::Connection) -> Result<Page<R>, FetchError>
     where
         R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
     {
-        let (rows, probe) =
-            DB::fetch_page_rows::<R>(conn, &mut self.statement, self.keys, self.values).await?;
-        Ok((self.finish)(rows, probe)?)
+        let mut pages = self.run_all(conn).await?;
+        Ok(pages.swap_remove(0))
+    }
+
+    /// Runs the statement on `conn` and assembles its pages, one per group.
+    async fn run_all(mut self, conn: &mut DB::Connection) -> Result<Vec<Page<R>>, FetchError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        let rows = DB::fetch_page_rows::<R>(
+            conn,
+            &mut self.statement,
+            self.keys,
+            self.values,
+            self.groups,
+        )
+        .await?;
+        let pages = rows
+            .into_iter()
+            .map(|(rows, probe)| (self.finish)(rows, probe));
+        Ok(pages.collect::<Result<_, _>>()?)
     }
 }
 
