@@ -199,6 +199,9 @@ on_both!(
     argument_errors,
     total_count_is_lazy,
     one_author_batch_per_page,
+    nested_statements,
+    nested_pages_equal_top_level_pages,
+    nested_argument_errors,
     ordering_switch,
     database_errors_do_not_leak,
 );
@@ -642,14 +645,166 @@ async fn one_author_batch_per_page<S: Executor>(env: &Env<S>) {
     );
 }
 
+/// `authors { nodes { articles(...) } }`: 2 statements whatever the
+/// arguments (the authors' page, every author's articles' page), 3 with the
+/// nested `totalCount` (every author's count in one more).
+async fn nested_statements<S: Executor>(env: &Env<S>) {
+    let query = "query($after: String, $count: Boolean!) {
+      authors(first: 20) {
+        nodes {
+          id
+          articles(first: 5, after: $after) {
+            totalCount @include(if: $count)
+            pageInfo { hasNextPage hasPreviousPage endCursor }
+            nodes { id }
+          }
+        }
+      }
+    }";
+    let after = page(&env.schema, json!({ "first": 30, "orderBy": "NEWEST" }))
+        .await
+        .end;
+    for (after, count, want) in [
+        (Json::Null, false, &["page", "children"][..]),
+        (Json::Null, true, &["page", "children", "child counts"][..]),
+        (after.clone(), false, &["page", "children"][..]),
+        (after, true, &["page", "children", "child counts"][..]),
+    ] {
+        let variables = json!({ "after": after, "count": count });
+        let (response, statements) =
+            measure(&env.db, run(&env.schema, query, variables.clone())).await;
+        assert!(response.get("errors").is_none(), "{response:#}");
+        let authors = response["data"]["authors"]["nodes"].as_array().unwrap();
+        assert_eq!(authors.len(), AUTHORS as usize, "{response:#}");
+        assert_eq!(kinds(&statements), want, "{variables}: {statements:#?}");
+        for author in authors {
+            let nodes = author["articles"]["nodes"].as_array().unwrap();
+            assert!(!nodes.is_empty(), "{variables}: {author:#}");
+        }
+    }
+}
+
+const NESTED: &str = "query($first: Int, $after: String, $last: Int, $before: String,
+                            $orderBy: ArticleOrder) {
+  authors(first: 10) {
+    nodes {
+      id
+      articles(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
+        totalCount
+        edges { cursor node { id title createdAt } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }
+  }
+}";
+
+const AUTHOR_ARTICLES: &str = "query($first: Int, $after: String, $last: Int, $before: String,
+                                     $orderBy: ArticleOrder, $authorId: Int) {
+  articles(first: $first, after: $after, last: $last, before: $before,
+           orderBy: $orderBy, authorId: $authorId) {
+    totalCount
+    edges { cursor node { id title createdAt } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}";
+
+/// Every author's nested page equals the top-level `articles(authorId:
+/// ...)` page with the same arguments: rows, cursors, all of `pageInfo`
+/// and `totalCount`. Over both orderings, both directions, several sizes,
+/// and cursors of rows of every author: a cursor is a position in the
+/// ordering, so one minted in another author's list pages this author's
+/// rows past that position, as the top-level connection does.
+async fn nested_pages_equal_top_level_pages<S: Executor>(env: &Env<S>) {
+    let mut compared = 0;
+    for order in ["NEWEST", "TITLE"] {
+        // Cursors of every 17th article in the ordering, of all authors.
+        let all = page(&env.schema, json!({ "first": 100, "orderBy": order })).await;
+        let cursors: Vec<Json> = std::iter::once(Json::Null)
+            .chain(all.cursors.iter().step_by(17).map(|c| json!(c)))
+            .collect();
+        let mut cases = Vec::new();
+        for size in [0, 1, 3, 20] {
+            for (i, cursor) in cursors.iter().enumerate() {
+                cases.push(json!({ "first": size, "after": cursor }));
+                cases.push(json!({ "last": size, "before": cursor }));
+                // A window between two cursors, both ways round.
+                let other = &cursors[(i + 2) % cursors.len()];
+                cases.push(json!({ "first": size, "after": cursor, "before": other }));
+                cases.push(json!({ "last": size, "after": cursor, "before": other }));
+            }
+        }
+        cases.push(json!({}));
+        for mut variables in cases {
+            variables["orderBy"] = json!(order);
+            let nested = run(&env.schema, NESTED, variables.clone()).await;
+            assert!(nested.get("errors").is_none(), "{variables}: {nested:#}");
+            let authors = nested["data"]["authors"]["nodes"].as_array().unwrap();
+            assert_eq!(authors.len(), AUTHORS as usize);
+            for author in authors {
+                let mut top = variables.clone();
+                top["authorId"] = author["id"].clone();
+                let top = run(&env.schema, AUTHOR_ARTICLES, top).await;
+                assert!(top.get("errors").is_none(), "{variables}: {top:#}");
+                assert_eq!(
+                    author["articles"], top["data"]["articles"],
+                    "{variables}, author {}",
+                    author["id"]
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1_000, "{compared} pages compared");
+}
+
+/// A nested connection's invalid arguments are its own coded errors, and
+/// nothing of them reaches the database: only the authors' page runs.
+async fn nested_argument_errors<S: Executor>(env: &Env<S>) {
+    // Small enough a selection that `first: 1000`, costed as the largest
+    // page, stays within the complexity limit and meets its own error.
+    let query = "query($first: Int, $after: String, $last: Int, $orderBy: ArticleOrder) {
+      authors(first: 10) {
+        nodes { articles(first: $first, after: $after, last: $last, orderBy: $orderBy) { nodes { id } } }
+      }
+    }";
+    let other_ordering = page(&env.schema, json!({ "first": 1, "orderBy": "TITLE" }))
+        .await
+        .end;
+    for (variables, code) in [
+        (json!({ "first": 1000 }), "PAGE_SIZE_OUT_OF_RANGE"),
+        (json!({ "first": 1, "last": 1 }), "FIRST_AND_LAST"),
+        (
+            json!({ "first": 1, "after": "not a cursor" }),
+            "INVALID_CURSOR",
+        ),
+        (
+            json!({ "first": 1, "after": other_ordering, "orderBy": "NEWEST" }),
+            "CURSOR_ORDER_MISMATCH",
+        ),
+    ] {
+        let (response, statements) =
+            measure(&env.db, run(&env.schema, query, variables.clone())).await;
+        let errors = response["errors"].as_array().expect("errors");
+        assert!(!errors.is_empty(), "{variables}: {response:#}");
+        for error in errors {
+            assert_eq!(error["extensions"]["code"], code, "{variables}: {error:#}");
+        }
+        assert_eq!(kinds(&statements), ["page"], "{variables}: {statements:#?}");
+    }
+}
+
 /// What each statement is, in the order sent; `count` sorted last since the
 /// count and the author batch run concurrently.
 fn kinds(statements: &[String]) -> Vec<&'static str> {
     let mut kinds: Vec<&'static str> = statements
         .iter()
         .map(|s| {
-            if s.contains("COUNT(*)") {
+            if s.contains("COUNT(*)") && s.contains("keypage_group") {
+                "child counts"
+            } else if s.contains("COUNT(*)") {
                 "count"
+            } else if s.contains("keypage_group") {
+                "children"
             } else if s.contains("FROM authors WHERE id IN (") {
                 "authors"
             } else if s.contains("ORDER BY") && s.contains("LIMIT") {
@@ -659,7 +814,7 @@ fn kinds(statements: &[String]) -> Vec<&'static str> {
             }
         })
         .collect();
-    kinds.sort_by_key(|k| *k == "count");
+    kinds.sort_by_key(|k| k.contains("count"));
     kinds
 }
 

@@ -835,3 +835,307 @@ fn mariadb_pages_deep_in_the_table_seek_the_index() {
         .await;
     });
 }
+
+// ---------------------------------------------------------------------------
+// Nested connections: the batch statement of many parents' pages.
+//
+// 100,000 `children` rows of 97 parents (about 1,030 each), an index per
+// ordering behind the parent column. The batch statement of 20 parents'
+// pages (`Select::fetch_children`: one page statement per parent in a
+// `UNION ALL`) must seek each parent's page: every access to `children` an
+// index seek on `owner = ?` and the ordering's keys, reading a page's worth
+// of rows, never all of a parent's ~1,030 children, nor a sort of them.
+
+/// A child row: `owner` is its parent.
+#[derive(keypage::Paginate, sqlx::FromRow, Debug, Clone, PartialEq)]
+#[paginate(order_by = "created_at desc, id desc", table = "children")]
+#[paginate(ordering(name = "MIXED", order_by = "created_at desc, id asc"))]
+#[paginate(ordering(name = "RANK", order_by = "rank desc nulls last, id desc"))]
+struct Child {
+    #[paginate(unique)]
+    id: i64,
+    #[paginate(parent)]
+    owner: i64,
+    created_at: i64,
+    rank: Option<i64>,
+}
+
+const PARENTS: i64 = 97;
+/// Parents per batch statement.
+const BATCH: i64 = 20;
+/// The nested page size.
+const CHILD_PAGE: i32 = 5;
+
+fn child(id: i64) -> Child {
+    Child {
+        id,
+        owner: id % PARENTS,
+        created_at: id / 7,
+        rank: (id % 10 != 0).then_some(id % 1000),
+    }
+}
+
+/// The table, loaded, indexed and analyzed; `analyze` is the dialect's.
+async fn load_children<DB: TestDb>(pool: &Pool<DB>, analyze: &str) {
+    let (table, bulk, rank_index) = match DB::DB_NAME {
+        "SQLite" => (
+            "CREATE TABLE children (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, \
+             created_at INTEGER NOT NULL, rank INTEGER)",
+            format!(
+                "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {ROWS}) \
+                 INSERT INTO children SELECT i, i % {PARENTS}, i / 7, \
+                 CASE WHEN i % 10 = 0 THEN NULL ELSE i % 1000 END FROM seq"
+            ),
+            "CREATE INDEX children_rank ON children (owner, rank DESC, id DESC)",
+        ),
+        "PostgreSQL" => (
+            "CREATE TABLE children (id BIGINT PRIMARY KEY, owner BIGINT NOT NULL, \
+             created_at BIGINT NOT NULL, rank BIGINT)",
+            format!(
+                "INSERT INTO children SELECT i, i % {PARENTS}, i / 7, \
+                 CASE WHEN i % 10 = 0 THEN NULL ELSE i % 1000 END FROM generate_series(1, {ROWS}) AS i"
+            ),
+            "CREATE INDEX children_rank ON children (owner, rank DESC NULLS LAST, id DESC)",
+        ),
+        _ => (
+            "CREATE TABLE children (id BIGINT PRIMARY KEY, owner BIGINT NOT NULL, \
+             created_at BIGINT NOT NULL, rank BIGINT)",
+            format!(
+                "INSERT INTO children SELECT seq, seq % {PARENTS}, seq DIV 7, \
+                 CASE WHEN seq % 10 = 0 THEN NULL ELSE seq % 1000 END FROM seq_1_to_{ROWS}"
+            ),
+            "CREATE INDEX children_rank ON children (owner, rank DESC, id DESC)",
+        ),
+    };
+    DB::exec(pool, table).await;
+    DB::exec(pool, &bulk).await;
+    DB::exec(
+        pool,
+        "CREATE INDEX children_newest ON children (owner, created_at DESC, id DESC)",
+    )
+    .await;
+    DB::exec(
+        pool,
+        "CREATE INDEX children_mixed ON children (owner, created_at DESC, id ASC)",
+    )
+    .await;
+    DB::exec(pool, rank_index).await;
+    DB::exec(pool, analyze).await;
+}
+
+/// One batch to explain: its ordering's index, the statement with `prefix`
+/// (`EXPLAIN ...`), and what it is for messages.
+struct Batch<DB: SqlxDatabase> {
+    index: &'static str,
+    statement: QueryBuilder<DB>,
+    label: String,
+}
+
+/// The batch statements of 20 parents' pages for every ordering: a first
+/// page, and pages after and before a cursor half-way through a parent's
+/// rows (for the nullable ordering, a cursor on a NULL rank too).
+fn batches<DB: SqlxDatabase>(prefix: &str) -> Vec<Batch<DB>> {
+    struct Visit<'p, DB: SqlxDatabase> {
+        prefix: &'p str,
+        index: &'static str,
+        cursor_rows: Vec<Child>,
+        out: Vec<Batch<DB>>,
+    }
+    impl<DB: SqlxDatabase> Visit<'_, DB> {
+        fn add<K: Keyset<Row = Child>>(&mut self, label: &str, args: PageArgs) {
+            let plan = PagePlan::new(args.validate::<K>().unwrap());
+            let parents: Vec<i64> = (0..BATCH).collect();
+            let mut statement = QueryBuilder::new("");
+            let columns: Vec<String> = Child::COLUMNS
+                .iter()
+                .map(|c| DB::DIALECT.quote(c))
+                .collect();
+            plan.push_batch_statement(
+                &mut Explained {
+                    qb: &mut statement,
+                    prefix: Some(self.prefix),
+                },
+                parents.len(),
+                |out| {
+                    out.push_sql(&columns.join(", "));
+                    Ok(())
+                },
+                |out, group| {
+                    out.push_sql(" FROM children WHERE owner = ");
+                    SqlWriter::push_bind(out, Value::Int(parents[group]))?;
+                    Ok(WhereClause::Present)
+                },
+            )
+            .unwrap();
+            self.out.push(Batch {
+                index: self.index,
+                statement,
+                label: format!("{} {label}", K::ORDERING.name),
+            });
+        }
+    }
+    impl<DB: SqlxDatabase> OrderVisitor<Child> for &mut Visit<'_, DB> {
+        type Output = ();
+        fn visit<K: Keyset<Row = Child>>(self) {
+            self.add::<K>("first page", PageArgs::first(CHILD_PAGE));
+            for row in self.cursor_rows.clone() {
+                let cursor = K::from_row(&row).encode();
+                let label = format!("after/before row {} (rank {:?})", row.id, row.rank);
+                self.add::<K>(&label, PageArgs::first(CHILD_PAGE).after(cursor.clone()));
+                self.add::<K>(&label, PageArgs::last(CHILD_PAGE).before(cursor));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (order, index, cursor_rows) in [
+        (ChildOrder::Default, "children_newest", vec![child(50_000)]),
+        (ChildOrder::Mixed, "children_mixed", vec![child(50_000)]),
+        // A value and a NULL rank (id divisible by 10).
+        (
+            ChildOrder::Rank,
+            "children_rank",
+            vec![child(50_001), child(50_000)],
+        ),
+    ] {
+        let mut visit = Visit {
+            prefix,
+            index,
+            cursor_rows,
+            out: Vec::new(),
+        };
+        Child::with_order(order, &mut visit);
+        out.append(&mut visit.out);
+    }
+    out
+}
+
+#[test]
+fn sqlite_batches_seek_each_parent() {
+    let rt = runtime();
+    rt.block_on(async {
+        let pool = support::sqlite_pool().await;
+        load_children(&pool, "ANALYZE").await;
+        for mut batch in batches::<sqlx::Sqlite>("EXPLAIN QUERY PLAN ") {
+            let steps: Vec<(i64, i64, String)> = batch
+                .statement
+                .build()
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(3)))
+                .collect();
+            let text: Vec<String> = steps.iter().map(|s| s.2.clone()).collect();
+            let what = format!("SQLite {}:\n{}", batch.label, text.join("\n"));
+            let on_children = |s: &str| s.contains(" children ") || s.ends_with(" children");
+            let accesses: Vec<&(i64, i64, String)> =
+                steps.iter().filter(|s| on_children(&s.2)).collect();
+            assert!(accesses.len() >= BATCH as usize, "{what}");
+            for (_, parent, detail) in &accesses {
+                assert!(
+                    detail.starts_with(&format!(
+                        "SEARCH children USING INDEX {} (owner=?",
+                        batch.index
+                    )),
+                    "{detail}:\n{what}"
+                );
+                // No sort beside an access to `children`: the index orders.
+                assert!(
+                    !steps
+                        .iter()
+                        .any(|s| s.1 == *parent && s.2.contains("TEMP B-TREE")),
+                    "a sort of children:\n{what}"
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn postgres_batches_seek_each_parent() {
+    let rt = runtime();
+    rt.block_on(async {
+        let Some(pool) = support::pg_pool().await else {
+            return;
+        };
+        load_children(&pool, "ANALYZE children").await;
+        for mut batch in batches::<sqlx::Postgres>("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ") {
+            let (top, buffers) = pg_explain(&mut batch.statement, &pool).await;
+            let (nodes, text) = pg_nodes(&top);
+            let what = format!("PostgreSQL {} ({buffers} buffers):\n{text}", batch.label);
+            let scans: Vec<&Node> = nodes
+                .iter()
+                .copied()
+                .filter(|o| o.get("Relation Name").is_some_and(|r| r == "children"))
+                .collect();
+            assert!(scans.len() >= BATCH as usize, "{what}");
+            for scan in &scans {
+                assert_eq!(scan["Node Type"], "Index Scan", "{what}");
+                assert_eq!(scan["Index Name"], batch.index, "{what}");
+                assert!(
+                    scan["Index Cond"]
+                        .as_str()
+                        .is_some_and(|c| c.contains("owner =")),
+                    "{what}"
+                );
+                let read = scan["Actual Rows"].as_u64().unwrap();
+                assert!(read <= CHILD_PAGE as u64 + 1, "{what}");
+            }
+            // A few index pages per scan, not a parent's ~1,030 rows.
+            assert!(buffers < 10 * scans.len() as u64, "{what}");
+            // A sort may only sort the parts' few rows.
+            for sort in nodes.iter().filter(|o| o["Node Type"] == "Sort") {
+                let rows = sort["Actual Rows"].as_u64().unwrap();
+                assert!(rows <= 4 * BATCH as u64 * (CHILD_PAGE as u64 + 1), "{what}");
+            }
+        }
+    });
+}
+
+#[test]
+fn mariadb_batches_seek_each_parent() {
+    let rt = runtime();
+    rt.block_on(async {
+        let Some(pool) = support::mysql_pool().await else {
+            return;
+        };
+        load_children(&pool, "ANALYZE TABLE children").await;
+        for mut batch in batches::<sqlx::MySql>("ANALYZE FORMAT=JSON ") {
+            let json: String = batch
+                .statement
+                .build()
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+                .try_get_unchecked(0)
+                .unwrap();
+            let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let is_children = |o: &&Node| o.get("table_name").is_some_and(|t| t == "children");
+            let tables: Vec<&Node> = objects(&explained)
+                .into_iter()
+                .filter(is_children)
+                .collect();
+            let what = format!("MariaDB {}:\n{json}", batch.label);
+            assert!(tables.len() >= BATCH as usize, "{what}");
+            for t in &tables {
+                let access = &t["access_type"];
+                assert!(access == "range" || access == "ref", "{what}");
+                assert_eq!(t["key"], batch.index, "{what}");
+                // A page and its extra row, plus the rows the expanded
+                // predicate reads and filters for being tied with the cursor
+                // on the leading key (at most two of a parent here).
+                let read = t.get("r_rows").and_then(|r| r.as_f64()).unwrap_or(f64::MAX);
+                assert!(read <= f64::from(CHILD_PAGE + 1 + 2), "{what}");
+            }
+            for sort in objects(&explained)
+                .into_iter()
+                .filter_map(|o| o.get("filesort"))
+            {
+                assert!(
+                    !objects(sort).iter().any(is_children),
+                    "a filesort of children:\n{what}"
+                );
+            }
+        }
+    });
+}
