@@ -249,82 +249,130 @@ impl<K: Keyset> PagePlan<K> {
     }
 
     /// One statement for the pages of many parents at once, each parent's
-    /// page exactly [`push_statement`](Self::push_statement)'s: `groups`
-    /// such statements (`from` writes group `g`'s filter, e.g. `author_id
-    /// = ?`), each in a derived table with its group number as
-    /// [`GROUP_COLUMN`], joined by `UNION ALL` under one `ORDER BY` of the
-    /// group, the part and the keys. So every parent's page is its own
-    /// index seek of at most `limit + 1` rows (and its probe), however many
-    /// children the parent has, and all of them share one snapshot.
+    /// page exactly [`push_statement`](Self::push_statement)'s with the
+    /// filter `<parent_column> = <that parent's key>` added. So every
+    /// parent's page is its own index seek of at most `limit + 1` rows (and
+    /// its probe), however many children the parent has, and all of them
+    /// share one snapshot. `parent_column` is SQL text (a quoted column from
+    /// the derive, never input); `bind_parent` binds parent `i`'s key, for
+    /// `i` in `0..parents`.
     ///
-    /// Rows come grouped by [`GROUP_COLUMN`] (0 to `groups - 1`), each
-    /// group's rows in [`push_statement`](Self::push_statement)'s order;
-    /// pass each group's page rows to [`finish`](Self::finish).
+    /// * PostgreSQL: the parents as a `VALUES` list `CROSS JOIN LATERAL` the
+    ///   page statement, which compares the column with the list's
+    ///   `keypage_parent`: one statement planned once, run per parent.
+    /// * SQLite and MySQL/MariaDB (no `LATERAL` in SQLite nor MariaDB): one
+    ///   page statement per parent, each in a derived table, joined by
+    ///   `UNION ALL`.
+    ///
+    /// Either way the rows carry the parent's number as [`GROUP_COLUMN`]
+    /// and come ordered by it, then each parent's rows in
+    /// [`push_statement`](Self::push_statement)'s order; pass each group's
+    /// page rows to [`finish`](Self::finish).
     ///
     /// ```
     /// # use keypage_runtime::doc_support::*;
-    /// use keypage_runtime::{Cursor, PageArgs};
+    /// use keypage_runtime::{PageArgs, Value};
     /// use keypage_runtime::sql::{Dialect, PagePlan, RenderedSql, SqlWriter, WhereClause};
     ///
     /// let plan = PagePlan::new(PageArgs::first(2).validate::<RowCursor>().unwrap());
     /// let owners = [7_i64, 9];
-    /// let mut sql = RenderedSql::new(Dialect::Sqlite);
-    /// let Ok(()) = plan.push_batch_statement(
-    ///     &mut sql,
-    ///     owners.len(),
-    ///     |out| Ok(out.push_sql("id")),
-    ///     |out, group| {
-    ///         out.push_sql(" FROM items WHERE owner = ");
-    ///         out.push_bind(keypage_runtime::Value::Int(owners[group]))?;
-    ///         Ok(WhereClause::Present)
-    ///     },
-    /// );
+    /// let render = |dialect| {
+    ///     let mut sql = RenderedSql::new(dialect);
+    ///     let Ok(()) = plan.push_batch_statement(
+    ///         &mut sql,
+    ///         "owner",
+    ///         owners.len(),
+    ///         |out, i| out.push_bind(Value::Int(owners[i])),
+    ///         |out| Ok(out.push_sql("id")),
+    ///         |out| Ok({ out.push_sql(" FROM items"); WhereClause::Absent }),
+    ///     );
+    ///     sql
+    /// };
     /// assert_eq!(
-    ///     sql.sql,
+    ///     render(Dialect::Sqlite).sql,
     ///     "SELECT * FROM (SELECT id, 0 AS keypage_group, \"id\" AS keypage_k0, 0 AS keypage_part \
     ///      FROM items WHERE owner = ? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group0 \
     ///      UNION ALL SELECT * FROM (SELECT id, 1 AS keypage_group, \"id\" AS keypage_k0, 0 AS keypage_part \
     ///      FROM items WHERE owner = ? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group1 \
     ///      ORDER BY keypage_group ASC, keypage_part ASC, keypage_k0 ASC"
     /// );
-    /// assert_eq!(sql.binds.len(), 2);
+    /// assert_eq!(
+    ///     render(Dialect::Postgres).sql,
+    ///     "SELECT keypage_batch.* FROM (VALUES (CAST(0 AS BIGINT), $1), (CAST(1 AS BIGINT), $2)) \
+    ///      AS keypage_parents (keypage_group, keypage_parent) CROSS JOIN LATERAL \
+    ///      (SELECT id, keypage_parents.keypage_group AS keypage_group, \"id\" AS keypage_k0, \
+    ///      CAST(0 AS BIGINT) AS keypage_part FROM items WHERE owner = keypage_parents.keypage_parent \
+    ///      ORDER BY \"id\" ASC LIMIT 3) AS keypage_batch \
+    ///      ORDER BY keypage_group ASC, keypage_part ASC, keypage_k0 ASC"
+    /// );
     /// ```
-    pub fn push_batch_statement<W, C, F>(
+    pub fn push_batch_statement<W, B, C, F>(
         &self,
         out: &mut W,
-        groups: usize,
+        parent_column: &str,
+        parents: usize,
+        bind_parent: B,
         columns: C,
         from: F,
     ) -> Result<(), W::Error>
     where
         W: SqlWriter + ?Sized,
+        B: Fn(&mut W, usize) -> Result<(), W::Error>,
         C: Fn(&mut W) -> Result<(), W::Error>,
-        F: Fn(&mut W, usize) -> Result<WhereClause, W::Error>,
+        F: Fn(&mut W) -> Result<WhereClause, W::Error>,
     {
         let dialect = out.dialect();
-        if dialect == Dialect::MySql {
-            out.push_sql(MARIADB_SORT_LENGTH);
-        }
-        for group in 0..groups {
-            out.push_sql(if group == 0 {
-                "SELECT * FROM ("
-            } else {
-                " UNION ALL SELECT * FROM ("
-            });
-            let marker = match dialect {
-                Dialect::Postgres => format!(", CAST({group} AS BIGINT) AS {GROUP_COLUMN}"),
-                Dialect::Sqlite | Dialect::MySql => format!(", {group} AS {GROUP_COLUMN}"),
-            };
+        // The page statement with the group column and the parent filter;
+        // `group` writes the group's number, `parent` the parent's key.
+        let body = |out: &mut W, group: &str, parent: &dyn Fn(&mut W) -> Result<(), W::Error>| {
             let source = Source {
                 columns: |out: &mut W| {
                     columns(out)?;
-                    out.push_sql(&marker);
+                    out.push_sql(&format!(", {group} AS {GROUP_COLUMN}"));
                     Ok(())
                 },
-                from: |out: &mut W| from(out, group),
+                from: |out: &mut W| {
+                    let clause = from(out)?;
+                    out.push_sql(clause.keyword());
+                    out.push_sql(parent_column);
+                    out.push_sql(" = ");
+                    parent(out)?;
+                    Ok(WhereClause::Present)
+                },
             };
-            self.push_body(out, &source)?;
-            out.push_sql(&format!(") AS {GROUP_COLUMN}{group}"));
+            self.push_body(out, &source)
+        };
+        if dialect == Dialect::Postgres {
+            out.push_sql("SELECT keypage_batch.* FROM (VALUES ");
+            for i in 0..parents {
+                out.push_sql(&format!(
+                    "{}(CAST({i} AS BIGINT), ",
+                    if i == 0 { "" } else { ", " }
+                ));
+                bind_parent(out, i)?;
+                out.push_sql(")");
+            }
+            out.push_sql(
+                ") AS keypage_parents (keypage_group, keypage_parent) CROSS JOIN LATERAL (",
+            );
+            body(out, "keypage_parents.keypage_group", &|out| {
+                out.push_sql("keypage_parents.keypage_parent");
+                Ok(())
+            })?;
+            out.push_sql(") AS keypage_batch");
+        } else {
+            if dialect == Dialect::MySql {
+                out.push_sql(MARIADB_SORT_LENGTH);
+            }
+            for i in 0..parents {
+                out.push_sql(if i == 0 {
+                    "SELECT * FROM ("
+                } else {
+                    " UNION ALL SELECT * FROM ("
+                });
+                body(out, &i.to_string(), &|out| bind_parent(out, i))?;
+                out.push_sql(&format!(") AS {GROUP_COLUMN}{i}"));
+            }
         }
         let order = super::order::marked_order_by(dialect, K::ORDERING.keys, self.reversed());
         out.push_sql(&format!(

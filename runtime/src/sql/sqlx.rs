@@ -674,12 +674,14 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         let mut qb = QueryBuilder::new("");
         plan.push_batch_statement(
             &mut qb,
+            &column,
             parents.len(),
+            |qb, i| DB::push_value(qb, parents[i].to_value()),
             |qb| {
                 qb.push(&self.columns);
                 Ok(())
             },
-            |qb, group| self.push_parent_where(qb, &column, parents[group].to_value()),
+            |qb| Ok(self.push_from_where(qb)),
         )
         .map_err(|e| e.blame(plan.query()))?;
         Ok(qb)
