@@ -230,13 +230,7 @@ async fn time(contenders: &[(&str, Run<'_>)]) -> Vec<Duration> {
             }
         }
     }
-    samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort();
-            s[s.len() / 2]
-        })
-        .collect()
+    report::medians(samples)
 }
 
 /// The contenders common to both databases, for the page `args` (`after`:

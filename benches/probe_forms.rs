@@ -167,13 +167,7 @@ where
             }
         }
     }
-    samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort();
-            s[s.len() / 2]
-        })
-        .collect()
+    report::medians(samples)
 }
 
 fn table(db: &str, forms: &[Form], medians: &[Duration]) -> String {

@@ -20,6 +20,17 @@ pub fn bench_dir() -> PathBuf {
     dir
 }
 
+/// The median of each list of samples (of interleaved rounds).
+pub fn medians(samples: Vec<Vec<std::time::Duration>>) -> Vec<std::time::Duration> {
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort();
+            s[s.len() / 2]
+        })
+        .collect()
+}
+
 fn criterion_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("CRITERION_HOME") {
         return PathBuf::from(home);
