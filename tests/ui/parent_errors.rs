@@ -1,5 +1,5 @@
-// `parent` takes no value, cannot be an `Option<Option<_>>`, and its type
-// must be a key type (bound as a `CursorValue`).
+// `parent` takes no value and cannot be an `Option<Option<_>>` (the type
+// check, whose message lists features' types, is in `features/`).
 #[derive(keypage::Paginate)]
 #[paginate(order_by = "id")]
 struct Post {
@@ -9,15 +9,6 @@ struct Post {
     owner: i64,
     #[paginate(parent)]
     editor: Option<Option<i64>>,
-}
-
-#[derive(keypage::Paginate)]
-#[paginate(order_by = "id")]
-struct Tagged {
-    #[paginate(unique)]
-    id: i64,
-    #[paginate(parent)]
-    tags: Vec<u8>,
 }
 
 fn main() {}

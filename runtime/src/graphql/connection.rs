@@ -31,6 +31,7 @@ use crate::query::AnyKeysetQuery;
 ///   edges: [ArticleEdge!]!
 ///   nodes: [Article!]!
 ///   totalCount: Int!
+///   totalCountIsExact: Boolean!
 /// }
 /// type ArticleEdge { cursor: String! node: Article! }
 /// ```
@@ -62,9 +63,32 @@ fn row_name<R: Paginate>() -> &'static str {
     R::ORDERINGS.first().map_or("Row", |spec| spec.type_name)
 }
 
-type CountFuture = Shared<BoxFuture<'static, Result<i32, Error>>>;
+/// A count for GraphQL's `Int`, and whether it is exact.
+type Counted = (i32, bool);
 
-/// The connection's own field, `totalCount: Int!`: the number of rows in
+type CountFuture = Shared<BoxFuture<'static, Result<Counted, Error>>>;
+
+/// How `select` computes `totalCount`: the schema author's choice of what a
+/// count may cost. Set with [`ConnectionRequest::total_count_mode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TotalCountMode {
+    /// `COUNT(*)` with the filters: exact, and as costly as the rows it
+    /// counts.
+    #[default]
+    Exact,
+    /// A `COUNT(*)` of at most `cap + 1` rows: exact up to `cap`; beyond it
+    /// `totalCount` is `cap` and `totalCountIsExact` is `false`.
+    AtMost(u32),
+    /// The planner's estimate (PostgreSQL: `EXPLAIN`'s row estimate,
+    /// `totalCountIsExact: false`), reading no rows. On SQLite and
+    /// MySQL/MariaDB, which keypage reads no estimate from,
+    /// `TOTAL_COUNT_UNAVAILABLE`.
+    Estimate,
+}
+
+/// The connection's own fields, `totalCount: Int!` (and whether it is
+/// exact, `totalCountIsExact: Boolean!`): the number of rows in
 /// the whole connection (after the data source's own filters), whatever
 /// `first`, `last`, `after` and `before` say.
 ///
@@ -80,7 +104,7 @@ pub struct TotalCount {
 }
 
 impl TotalCount {
-    fn new(count: Option<BoxFuture<'static, Result<i32, Error>>>) -> Self {
+    fn new(count: Option<BoxFuture<'static, Result<Counted, Error>>>) -> Self {
         TotalCount {
             count: count.map(FutureExt::shared),
         }
@@ -99,12 +123,22 @@ impl fmt::Debug for TotalCount {
 impl TotalCount {
     /// The number of items in the whole connection, ignoring `first`, `last`, `after`, `before`.
     async fn total_count(&self) -> async_graphql::Result<i32> {
+        Ok(self.counted().await?.0)
+    }
+
+    /// Whether `totalCount` is the exact number of items: `false` for a
+    /// count capped at its bound (there are more) or estimated.
+    async fn total_count_is_exact(&self) -> async_graphql::Result<bool> {
+        Ok(self.counted().await?.1)
+    }
+}
+
+impl TotalCount {
+    async fn counted(&self) -> async_graphql::Result<Counted> {
         match &self.count {
             Some(count) => count.clone().await,
-            None => Err(coded(
+            None => Err(unavailable(
                 "`totalCount` is not available on this connection",
-                "TOTAL_COUNT_UNAVAILABLE",
-                None,
             )),
         }
     }
@@ -164,7 +198,8 @@ pub struct ConnectionRequest<R: Paginate> {
     /// What was asked, as a nested connection's loader key needs it.
     order: R::Order,
     args: PageArgs,
-    count: Option<BoxFuture<'static, Result<i32, Error>>>,
+    count: Option<BoxFuture<'static, Result<Counted, Error>>>,
+    count_mode: TotalCountMode,
 }
 
 impl<R: Paginate> ConnectionRequest<R> {
@@ -179,6 +214,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             order,
             args,
             count: None,
+            count_mode: TotalCountMode::Exact,
         }
     }
 
@@ -210,6 +246,16 @@ impl<R: Paginate> ConnectionRequest<R> {
         self.count = Some(Box::pin(async move {
             count_in_range(count().await.map_err(E::into_graphql_error)?)
         }));
+        self
+    }
+
+    /// How [`select`](Self::select) and [`select_in`](Self::select_in)
+    /// compute `totalCount` when no [`total_count`](Self::total_count)
+    /// closure is given: exact (the default), capped or estimated. Still run
+    /// only when the query selects `totalCount` (or `totalCountIsExact`).
+    #[must_use]
+    pub fn total_count_mode(mut self, mode: TotalCountMode) -> Self {
+        self.count_mode = mode;
         self
     }
 
@@ -369,14 +415,15 @@ impl<R: Paginate> ConnectionRequest<R> {
 
         let query = self.query.map_err(|e| e.extend())?;
         let select = std::sync::Arc::new(select);
+        let mode = self.count_mode;
         let count = self.count.or_else(|| {
             let (pool, select) = (pool.clone(), select.clone());
             Some(Box::pin(async move {
-                let n = select
-                    .count(&pool)
+                let mut conn = pool
+                    .acquire()
                     .await
-                    .map_err(FetchError::into_graphql_error)?;
-                count_in_range(n)
+                    .map_err(|e| FetchError::Database(e).into_graphql_error())?;
+                count_by_mode(&select, &mut *conn, mode).await
             }))
         });
         let page = (select.fetch_any(pool, query).await).map_err(FetchError::into_graphql_error)?;
@@ -420,9 +467,10 @@ impl<R: Paginate> ConnectionRequest<R> {
             (select.fetch_any_on(conn, query).await).map_err(FetchError::into_graphql_error)?;
         let count = match self.count {
             Some(count) => Some(count),
-            None if ctx.look_ahead().field("totalCount").exists() => {
-                let n = (select.count_on(conn).await).map_err(FetchError::into_graphql_error)?;
-                let n = count_in_range(n);
+            None if ctx.look_ahead().field("totalCount").exists()
+                || ctx.look_ahead().field("totalCountIsExact").exists() =>
+            {
+                let n = count_by_mode(&select, conn, self.count_mode).await;
                 Some(async move { n }.boxed())
             }
             None => None,
@@ -497,8 +545,40 @@ impl<R: Paginate> fmt::Debug for ConnectionRequest<R> {
     }
 }
 
-fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<i32, Error> {
-    n.try_into().map_err(|_| {
+/// `select`'s count in `mode`, on a connection already acquired.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+async fn count_by_mode<DB: crate::sql::sqlx::SqlxDatabase>(
+    select: &crate::sql::sqlx::Select<'_, DB>,
+    conn: &mut DB::Connection,
+    mode: TotalCountMode,
+) -> Result<Counted, Error> {
+    use crate::sql::sqlx::{FetchError, Total};
+    let total = match mode {
+        TotalCountMode::Exact => select.count_on(conn).await.map(|count| Total {
+            count,
+            exact: true,
+        }),
+        TotalCountMode::AtMost(cap) => select.count_at_most_on(conn, cap).await,
+        TotalCountMode::Estimate => match select.estimate_count_on(conn).await {
+            Ok(Some(total)) => Ok(total),
+            Ok(None) => {
+                return Err(unavailable(
+                    "`totalCount` is not available on this connection: this database gives no estimate",
+                ));
+            }
+            Err(e) => Err(e),
+        },
+    }
+    .map_err(FetchError::into_graphql_error)?;
+    Ok((count_in_range(total.count)?.0, total.exact))
+}
+
+fn unavailable(message: &'static str) -> Error {
+    coded(message, "TOTAL_COUNT_UNAVAILABLE", None)
+}
+
+fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<Counted, Error> {
+    n.try_into().map(|n| (n, true)).map_err(|_| {
         coded(
             format!("`totalCount` is {n}, beyond GraphQL's 32-bit `Int`"),
             "TOTAL_COUNT_OUT_OF_RANGE",
@@ -510,7 +590,7 @@ fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<i32, Er
 /// A keypage [`Page`] as an async-graphql connection.
 fn into_connection<R: Paginate, N: OutputType>(
     page: Page<N>,
-    count: Option<BoxFuture<'static, Result<i32, Error>>>,
+    count: Option<BoxFuture<'static, Result<Counted, Error>>>,
 ) -> Connection<R, N> {
     let mut connection = Connection::with_additional_fields(
         page.page_info.has_previous_page,

@@ -45,7 +45,9 @@ mod order;
 pub use async_graphql;
 
 pub use crate::query::{AnyKeysetQuery, QueryVisitor};
-pub use connection::{Connection, ConnectionName, ConnectionRequest, EdgeName, TotalCount};
+pub use connection::{
+    Connection, ConnectionName, ConnectionRequest, EdgeName, TotalCount, TotalCountMode,
+};
 pub use error::IntoGraphqlError;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub use nested::{ChildCounts, ChildKey, ChildPage, ChildPages, LoadOne, ParentKey};

@@ -197,6 +197,15 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
         qb: &'c mut QueryBuilder<Self>,
     ) -> BoxFuture<'c, Result<i64, ::sqlx::Error>>;
 
+    /// Runs `qb`, an `EXPLAIN` of a `SELECT`, and returns the planner's
+    /// estimate of the rows it returns, or `None` when this database gives
+    /// none keypage reads (only PostgreSQL's is read).
+    #[doc(hidden)]
+    fn fetch_estimate<'c>(
+        conn: &'c mut Self::Connection,
+        qb: &'c mut QueryBuilder<Self>,
+    ) -> BoxFuture<'c, Result<Option<i64>, ::sqlx::Error>>;
+
     /// Runs `qb` and decodes its rows of two `BIGINT`s: a group and its count.
     #[doc(hidden)]
     fn fetch_counts<'c>(
@@ -367,8 +376,43 @@ macro_rules! sqlx_database {
             ) -> BoxFuture<'c, Result<Vec<(i64, i64)>, ::sqlx::Error>> {
                 Box::pin(async move { qb.build_query_as::<(i64, i64)>().fetch_all(conn).await })
             }
+
+            fn fetch_estimate<'c>(
+                conn: &'c mut Self::Connection,
+                qb: &'c mut QueryBuilder<Self>,
+            ) -> BoxFuture<'c, Result<Option<i64>, ::sqlx::Error>> {
+                Box::pin(async move {
+                    if $dialect != Dialect::Postgres {
+                        return Ok(None);
+                    }
+                    // The plan's first line: `Seq Scan on t  (cost=.. rows=N width=..)`.
+                    let first: String = qb.build_query_scalar().fetch_one(conn).await?;
+                    Ok(plan_rows(&first))
+                })
+            }
         }
     };
+}
+
+/// The `rows=N` estimate of a PostgreSQL plan line.
+fn plan_rows(line: &str) -> Option<i64> {
+    let rest = &line[line.find(" rows=")? + " rows=".len()..];
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..digits].parse().ok()
+}
+
+/// A `totalCount` that may be bounded or estimated: `count`, and whether
+/// it is the exact number of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Total {
+    /// The number of rows: exact, or the cap, or the planner's estimate.
+    pub count: i64,
+    /// `true` when `count` is the exact number of rows; `false` for a capped
+    /// count that reached its cap (there are more than `count` rows) and
+    /// for an estimate.
+    pub exact: bool,
 }
 
 /// SQLite and PostgreSQL integers are signed 64-bit: larger unsigned values
@@ -645,6 +689,75 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     pub(crate) async fn count_on(&self, conn: &mut DB::Connection) -> Result<i64, FetchError> {
         let mut qb = self.count_query();
         Ok(DB::fetch_count(conn, &mut qb).await?)
+    }
+
+    /// The capped `COUNT(*)` of [`count_at_most`](Self::count_at_most),
+    /// ready to build: `SELECT COUNT(*) FROM (SELECT 1 FROM ... LIMIT cap +
+    /// 1)`, which reads at most `cap + 1` rows.
+    pub fn count_at_most_query(&self, cap: u32) -> QueryBuilder<DB> {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 AS keypage_one");
+        self.push_from_where(&mut qb);
+        qb.push(format!(" LIMIT {}) AS keypage_capped", u64::from(cap) + 1));
+        qb
+    }
+
+    /// `totalCount` bounded by `cap`: the number of rows when at most `cap`
+    /// (exact), else `cap` with `exact: false` ("more than `cap`"). Reads at
+    /// most `cap + 1` rows, so its cost is bounded whatever the table holds.
+    pub async fn count_at_most<'c, A>(&self, conn: A, cap: u32) -> Result<Total, FetchError>
+    where
+        A: Acquire<'c, Database = DB>,
+    {
+        let mut conn = conn.acquire().await?;
+        self.count_at_most_on(&mut conn, cap).await
+    }
+
+    pub(crate) async fn count_at_most_on(
+        &self,
+        conn: &mut DB::Connection,
+        cap: u32,
+    ) -> Result<Total, FetchError> {
+        let mut qb = self.count_at_most_query(cap);
+        let n = DB::fetch_count(conn, &mut qb).await?;
+        Ok(if n > i64::from(cap) {
+            Total {
+                count: cap.into(),
+                exact: false,
+            }
+        } else {
+            Total {
+                count: n,
+                exact: true,
+            }
+        })
+    }
+
+    /// `totalCount` as the planner estimates it, without reading the rows:
+    /// on PostgreSQL the row estimate of `EXPLAIN SELECT 1 FROM ... WHERE
+    /// ...` (for an unfiltered table its statistics, `reltuples`, scaled to
+    /// the table's current size; for a filtered one the estimate of the
+    /// filters), as fresh as the last `ANALYZE` (autovacuum's or yours).
+    /// `None` on SQLite and MySQL/MariaDB, whose estimates keypage does not
+    /// read.
+    pub async fn estimate_count<'c, A>(&self, conn: A) -> Result<Option<Total>, FetchError>
+    where
+        A: Acquire<'c, Database = DB>,
+    {
+        let mut conn = conn.acquire().await?;
+        self.estimate_count_on(&mut conn).await
+    }
+
+    pub(crate) async fn estimate_count_on(
+        &self,
+        conn: &mut DB::Connection,
+    ) -> Result<Option<Total>, FetchError> {
+        let mut qb = QueryBuilder::new("EXPLAIN SELECT 1");
+        self.push_from_where(&mut qb);
+        let rows = DB::fetch_estimate(conn, &mut qb).await?;
+        Ok(rows.map(|count| Total {
+            count,
+            exact: false,
+        }))
     }
 
     /// Writes ` FROM ... WHERE [(filters) AND] <column> = <parent>`: one
