@@ -202,6 +202,7 @@ on_both!(
     nested_statements,
     nested_pages_equal_top_level_pages,
     nested_argument_errors,
+    aliases_share_one_count,
     ordering_switch,
     database_errors_do_not_leak,
 );
@@ -755,6 +756,32 @@ async fn nested_pages_equal_top_level_pages<S: Executor>(env: &Env<S>) {
         }
     }
     assert!(compared > 1_000, "{compared} pages compared");
+}
+
+/// Aliases counting the same articles (whatever their page arguments and
+/// ordering) run one `COUNT(*)`; another author filter is another count.
+async fn aliases_share_one_count<S: Executor>(env: &Env<S>) {
+    let query = "{
+      a: articles(first: 1) { totalCount }
+      b: articles(first: 5, orderBy: TITLE) { totalCount totalCountIsExact }
+      c: articles(first: 2, authorId: 3) { totalCount }
+      d: articles(last: 2, authorId: 3) { totalCount }
+      e: articles(first: 2, authorId: 4) { nodes { id } }
+    }";
+    let (response, statements) = measure(&env.db, run(&env.schema, query, json!({}))).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    let data = &response["data"];
+    assert_eq!(data["a"]["totalCount"], ARTICLES);
+    assert_eq!(data["b"]["totalCount"], ARTICLES);
+    assert_eq!(data["b"]["totalCountIsExact"], true);
+    let of_3 = rows().iter().filter(|r| r.author_id == 3).count();
+    assert_eq!(data["c"]["totalCount"], of_3);
+    assert_eq!(data["d"]["totalCount"], of_3);
+    assert_eq!(
+        kinds(&statements),
+        ["page", "page", "page", "page", "page", "count", "count"],
+        "{statements:#?}"
+    );
 }
 
 /// A nested connection's invalid arguments are its own coded errors, and

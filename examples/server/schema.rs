@@ -22,7 +22,7 @@ use async_graphql::{
     BatchRequest, BatchResponse, ComplexObject, Context, Data, EmptyMutation, EmptySubscription,
     ErrorExtensions, Executor, Object, Request, Response, Schema, SimpleObject,
 };
-use keypage::graphql::{ChildCounts, ChildKey, ChildPages, LoadOne};
+use keypage::graphql::{ChildCounts, ChildKey, ChildPages, LoadOne, SharedCounts};
 use keypage::sql::sqlx::FetchError;
 use keypage::{PageArgs, Paginate as _};
 use sqlx::{Pool, QueryBuilder};
@@ -183,7 +183,10 @@ impl Query {
             last,
             before,
         };
+        // Aliases counting the same articles share one `COUNT(*)`.
+        let counts = ctx.data::<Arc<Loaders>>()?.counts.clone();
         Article::connection(order_by, args)
+            .share_count(counts, format!("articles/{author_id:?}"))
             .select(ctx.data::<Pool<Db>>()?, articles)
             .await
     }
@@ -213,8 +216,9 @@ impl Query {
 
 /// One request's loaders, each batching what the request asks for with no
 /// timer ([`Batcher`]): the articles' authors, and the authors' article
-/// pages and counts.
+/// pages and counts; and the request's shared `totalCount`s.
 pub struct Loaders {
+    pub counts: Arc<SharedCounts>,
     pub authors: Batcher<i64, AuthorLoader>,
     pub articles: Batcher<ChildKey<Article, i64>, ChildPages<Article, i64, Db>>,
     pub article_counts: Batcher<i64, ChildCounts<Article, i64, Db>>,
@@ -224,6 +228,7 @@ impl Loaders {
     fn new(pool: &Pool<Db>) -> Self {
         let by_author = Article::by_author_id();
         Loaders {
+            counts: Arc::new(SharedCounts::new()),
             authors: Batcher::new(AuthorLoader(pool.clone())),
             articles: Batcher::new(ChildPages::new(pool.clone(), Article::table(), by_author)),
             article_counts: Batcher::new(ChildCounts::new(

@@ -68,6 +68,54 @@ type Counted = (i32, bool);
 
 type CountFuture = Shared<BoxFuture<'static, Result<Counted, Error>>>;
 
+/// The counts of one request, shared by its connections that count the
+/// same rows: with [`ConnectionRequest::share_count`], aliases of a
+/// connection (`a: articles(first: 5) { totalCount } b: articles(first:
+/// 10, orderBy: TITLE) { totalCount }`) run one `COUNT(*)` between them.
+/// Make one per request (a fresh `Arc<SharedCounts>` in the request's
+/// data): a count is a snapshot of its request.
+#[derive(Default)]
+pub struct SharedCounts {
+    counts: std::sync::Mutex<std::collections::HashMap<String, CountFuture>>,
+}
+
+impl SharedCounts {
+    /// No count shared yet.
+    pub fn new() -> Self {
+        SharedCounts::default()
+    }
+
+    /// The count under `key`, if any.
+    fn get(&self, key: &str) -> Option<CountFuture> {
+        let counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        counts.get(key).cloned()
+    }
+
+    /// The count already under `key`, or `count`, now under `key`.
+    fn share(&self, key: String, count: BoxFuture<'static, Result<Counted, Error>>) -> CountFuture {
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        counts.entry(key).or_insert_with(|| count.shared()).clone()
+    }
+}
+
+impl fmt::Debug for SharedCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f.debug_struct("SharedCounts")
+            .field("keys", &counts.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
 /// How `select` computes `totalCount`: the schema author's choice of what a
 /// count may cost. Set with [`ConnectionRequest::total_count_mode`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -108,6 +156,10 @@ impl TotalCount {
         TotalCount {
             count: count.map(FutureExt::shared),
         }
+    }
+
+    fn shared(count: CountFuture) -> Self {
+        TotalCount { count: Some(count) }
     }
 }
 
@@ -200,6 +252,7 @@ pub struct ConnectionRequest<R: Paginate> {
     args: PageArgs,
     count: Option<BoxFuture<'static, Result<Counted, Error>>>,
     count_mode: TotalCountMode,
+    shared: Option<(std::sync::Arc<SharedCounts>, String)>,
 }
 
 impl<R: Paginate> ConnectionRequest<R> {
@@ -215,6 +268,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             args,
             count: None,
             count_mode: TotalCountMode::Exact,
+            shared: None,
         }
     }
 
@@ -259,6 +313,23 @@ impl<R: Paginate> ConnectionRequest<R> {
         self
     }
 
+    /// Shares `totalCount` with the request's other connections that share
+    /// under the same `key` in `counts`: the first to be counted runs, the
+    /// others wait for it, so aliases of one connection run one count.
+    /// `key` must name exactly the rows counted (the table and the filters'
+    /// values, e.g. `format!("articles/{author_id:?}")`); the count's mode
+    /// is added to it. Still lazy: nothing runs unless a query selects
+    /// `totalCount`.
+    #[must_use]
+    pub fn share_count(
+        mut self,
+        counts: std::sync::Arc<SharedCounts>,
+        key: impl Into<String>,
+    ) -> Self {
+        self.shared = Some((counts, key.into()));
+        self
+    }
+
     /// The connection over an in-memory collection, paged exactly as
     /// [`page_slice`](crate::page_slice) pages it; `items` need not be
     /// sorted. Nodes are clones of the rows. `totalCount` is `items.len()`
@@ -281,7 +352,12 @@ impl<R: Paginate> ConnectionRequest<R> {
         let count = self
             .count
             .unwrap_or_else(|| Box::pin(async move { count_in_range(len) }));
-        Ok(into_connection(page, Some(count)))
+        Ok(into_connection(
+            page,
+            Some(count),
+            self.shared,
+            self.count_mode,
+        ))
     }
 
     /// The connection over any data source: `fetch` receives the validated
@@ -330,7 +406,12 @@ impl<R: Paginate> ConnectionRequest<R> {
     {
         let query = self.query.map_err(|e| e.extend())?;
         let page = fetch(query).await.map_err(E::into_graphql_error)?;
-        Ok(into_connection(page, self.count))
+        Ok(into_connection(
+            page,
+            self.count,
+            self.shared,
+            self.count_mode,
+        ))
     }
 }
 
@@ -427,7 +508,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             }))
         });
         let page = (select.fetch_any(pool, query).await).map_err(FetchError::into_graphql_error)?;
-        Ok(into_connection(page, count))
+        Ok(into_connection(page, count, self.shared, self.count_mode))
     }
 
     /// [`select`](Self::select) on the connection, or inside the
@@ -465,17 +546,24 @@ impl<R: Paginate> ConnectionRequest<R> {
         let query = self.query.map_err(|e| e.extend())?;
         let page =
             (select.fetch_any_on(conn, query).await).map_err(FetchError::into_graphql_error)?;
-        let count = match self.count {
-            Some(count) => Some(count),
-            None if ctx.look_ahead().field("totalCount").exists()
-                || ctx.look_ahead().field("totalCountIsExact").exists() =>
+        // Shared and already counted by another connection: not again.
+        let counted = self
+            .shared
+            .as_ref()
+            .and_then(|(counts, key)| counts.get(&shared_key(key, self.count_mode)));
+        let count = match (self.count, counted) {
+            (Some(count), _) => Some(count),
+            (None, Some(counted)) => Some(counted.boxed()),
+            (None, None)
+                if ctx.look_ahead().field("totalCount").exists()
+                    || ctx.look_ahead().field("totalCountIsExact").exists() =>
             {
                 let n = count_by_mode(&select, conn, self.count_mode).await;
                 Some(async move { n }.boxed())
             }
-            None => None,
+            (None, None) => None,
         };
-        Ok(into_connection(page, count))
+        Ok(into_connection(page, count, self.shared, self.count_mode))
     }
 }
 
@@ -517,7 +605,12 @@ impl<R: Paginate> ConnectionRequest<R> {
             .map_err(IntoGraphqlError::into_graphql_error)?
             .ok_or_else(|| coded("internal error", "INTERNAL", None))?
             .map_err(<std::sync::Arc<FetchError> as IntoGraphqlError>::into_graphql_error)?;
-        Ok(into_connection(page, self.count))
+        Ok(into_connection(
+            page,
+            self.count,
+            self.shared,
+            self.count_mode,
+        ))
     }
 
     /// Sets `totalCount` to `parent`'s number of rows, from `counts`, a
@@ -573,6 +666,11 @@ async fn count_by_mode<DB: crate::sql::sqlx::SqlxDatabase>(
     Ok((count_in_range(total.count)?.0, total.exact))
 }
 
+/// The [`SharedCounts`] key of a count: the caller's, and the mode.
+fn shared_key(key: &str, mode: TotalCountMode) -> String {
+    format!("{key}\u{0}{mode:?}")
+}
+
 fn unavailable(message: &'static str) -> Error {
     coded(message, "TOTAL_COUNT_UNAVAILABLE", None)
 }
@@ -587,15 +685,24 @@ fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<Counted
     })
 }
 
-/// A keypage [`Page`] as an async-graphql connection.
+/// A keypage [`Page`] as an async-graphql connection; `shared`: the
+/// count's [`SharedCounts`] and key.
 fn into_connection<R: Paginate, N: OutputType>(
     page: Page<N>,
     count: Option<BoxFuture<'static, Result<Counted, Error>>>,
+    shared: Option<(std::sync::Arc<SharedCounts>, String)>,
+    mode: TotalCountMode,
 ) -> Connection<R, N> {
+    let total = match (count, shared) {
+        (Some(count), Some((counts, key))) => {
+            TotalCount::shared(counts.share(shared_key(&key, mode), count))
+        }
+        (count, _) => TotalCount::new(count),
+    };
     let mut connection = Connection::with_additional_fields(
         page.page_info.has_previous_page,
         page.page_info.has_next_page,
-        TotalCount::new(count),
+        total,
     );
     connection.edges.extend(
         page.edges

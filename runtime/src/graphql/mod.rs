@@ -46,7 +46,8 @@ pub use async_graphql;
 
 pub use crate::query::{AnyKeysetQuery, QueryVisitor};
 pub use connection::{
-    Connection, ConnectionName, ConnectionRequest, EdgeName, TotalCount, TotalCountMode,
+    Connection, ConnectionName, ConnectionRequest, EdgeName, SharedCounts, TotalCount,
+    TotalCountMode,
 };
 pub use error::IntoGraphqlError;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
