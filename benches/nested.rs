@@ -1,6 +1,7 @@
 //! Nested connections: 20 parents' pages of 5 children (`authors { nodes {
 //! articles(first: 5) } }`) in the statement forms each database could
-//! run, on SQLite (and PostgreSQL when `KEYPAGE_PG_URL` is set), over
+//! run, on SQLite (and MariaDB and PostgreSQL when `KEYPAGE_MYSQL_URL` and
+//! `KEYPAGE_PG_URL` are set), over
 //! 200,000 children of 1,000 parents (200 each) with the index `(owner,
 //! created_at DESC, id DESC)`; the first pages, and the pages after a cursor
 //! half-way through each parent's rows.
@@ -94,7 +95,7 @@ fn keypage_raw<DB: SqlxDatabase>(args: &PageArgs) -> Raw {
         .collect();
     let Ok(()) = plan.push_batch_statement(
         &mut sql,
-        "\"owner\"",
+        "owner",
         parents.len(),
         |out, i| out.push_bind(Value::Int(parents[i])),
         |out| {
@@ -102,7 +103,7 @@ fn keypage_raw<DB: SqlxDatabase>(args: &PageArgs) -> Raw {
             Ok(())
         },
         |out| {
-            out.push_sql(" FROM \"children\"");
+            out.push_sql(" FROM children");
             Ok(WhereClause::Absent)
         },
     );
@@ -353,6 +354,30 @@ async fn main() {
     let names: Vec<&str> = a.iter().map(|c| c.0).collect();
     let (ta, tb) = (time(&a).await, time(&b).await);
     out += &table("SQLite", &names, &ta, &tb);
+
+    if let Ok(url) = std::env::var("KEYPAGE_MYSQL_URL") {
+        let my = sqlx::mysql::MySqlPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap();
+        load(
+            &my,
+            "CREATE TABLE children (id BIGINT PRIMARY KEY, owner BIGINT NOT NULL, \
+             created_at BIGINT NOT NULL, title VARCHAR(64) NOT NULL)",
+            &format!(
+                "INSERT INTO children SELECT seq, seq % {PARENTS}, seq DIV 3, CONCAT('child ', seq) \
+                 FROM seq_1_to_{ROWS}"
+            ),
+            "ANALYZE TABLE children",
+        )
+        .await;
+        let a = contenders(&my, &first, None, false);
+        let b = contenders(&my, &deep, Some(&middle), false);
+        let names: Vec<&str> = a.iter().map(|c| c.0).collect();
+        let (ta, tb) = (time(&a).await, time(&b).await);
+        out += &format!("\n{}", table("MariaDB", &names, &ta, &tb));
+    }
 
     if let Ok(url) = std::env::var("KEYPAGE_PG_URL") {
         let pg = sqlx::postgres::PgPoolOptions::new()
