@@ -300,6 +300,14 @@ where
     ]
 }
 
+/// Times the contenders of the first pages and of the pages after a cursor
+/// (the same forms, in the same order) and tables them.
+async fn measure(db: &str, first: &[(&str, Run<'_>)], deep: &[(&str, Run<'_>)]) -> String {
+    let names: Vec<&str> = first.iter().map(|c| c.0).collect();
+    let (first, deep) = (time(first).await, time(deep).await);
+    table(db, &names, &first, &deep)
+}
+
 fn table(db: &str, names: &[&str], first: &[Duration], deep: &[Duration]) -> String {
     let mut s = format!(
         "#### {db}: {BATCH} parents' pages of {PAGE} ({ROWS} children of {PARENTS} parents; \
@@ -351,9 +359,7 @@ async fn main() {
     .await;
     let a = contenders(&sqlite, &first, None, false);
     let b = contenders(&sqlite, &deep, Some(&middle), false);
-    let names: Vec<&str> = a.iter().map(|c| c.0).collect();
-    let (ta, tb) = (time(&a).await, time(&b).await);
-    out += &table("SQLite", &names, &ta, &tb);
+    out += &measure("SQLite", &a, &b).await;
 
     if let Ok(url) = std::env::var("KEYPAGE_MYSQL_URL") {
         let my = sqlx::mysql::MySqlPoolOptions::new()
@@ -374,9 +380,7 @@ async fn main() {
         .await;
         let a = contenders(&my, &first, None, false);
         let b = contenders(&my, &deep, Some(&middle), false);
-        let names: Vec<&str> = a.iter().map(|c| c.0).collect();
-        let (ta, tb) = (time(&a).await, time(&b).await);
-        out += &format!("\n{}", table("MariaDB", &names, &ta, &tb));
+        out += &format!("\n{}", measure("MariaDB", &a, &b).await);
     }
 
     if let Ok(url) = std::env::var("KEYPAGE_PG_URL") {
@@ -425,9 +429,7 @@ async fn main() {
         a.push(("lateral (raw)", lateral_run(None)));
         let mut b = contenders(&pg, &deep, Some(&middle), true);
         b.push(("lateral (raw)", lateral_run(Some(&middle))));
-        let names: Vec<&str> = a.iter().map(|c| c.0).collect();
-        let (ta, tb) = (time(&a).await, time(&b).await);
-        out += &format!("\n{}", table("PostgreSQL", &names, &ta, &tb));
+        out += &format!("\n{}", measure("PostgreSQL", &a, &b).await);
     }
     println!("{out}");
     let path = report::bench_dir().join("nested.md");

@@ -611,12 +611,51 @@ fn ties(all: &[Event], cursors: &[&Event], leading: &str) -> u64 {
         .count() as u64
 }
 
-fn scans_of_events<'a>(nodes: &[&'a Node]) -> Vec<&'a Node> {
+/// The scans of `table` among a PostgreSQL plan's nodes.
+fn scans_of<'a>(nodes: &[&'a Node], table: &str) -> Vec<&'a Node> {
     nodes
         .iter()
         .copied()
-        .filter(|o| o.get("Relation Name").is_some_and(|r| r == "events"))
+        .filter(|o| o.get("Relation Name").is_some_and(|r| r == table))
         .collect()
+}
+
+/// Runs `qb` (an `ANALYZE FORMAT=JSON ...`) on MariaDB: the plan, parsed
+/// and as text.
+async fn mariadb_analyze(
+    qb: &mut QueryBuilder<sqlx::MySql>,
+    pool: &sqlx::MySqlPool,
+) -> (serde_json::Value, String) {
+    let json: String = qb
+        .build()
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .try_get_unchecked(0)
+        .unwrap();
+    (serde_json::from_str(&json).unwrap(), json)
+}
+
+/// The accesses to `table` in a MariaDB plan.
+fn mariadb_accesses<'a>(explained: &'a serde_json::Value, table: &str) -> Vec<&'a Node> {
+    objects(explained)
+        .into_iter()
+        .filter(|o| o.get("table_name").is_some_and(|t| t == table))
+        .collect()
+}
+
+/// A filesort of a MariaDB plan may sort the parts' rows (a derived or
+/// union table), never `table` itself.
+fn assert_no_filesort_of(explained: &serde_json::Value, table: &str, what: &str) {
+    for sort in objects(explained)
+        .into_iter()
+        .filter_map(|o| o.get("filesort"))
+    {
+        assert!(
+            mariadb_accesses(sort, table).is_empty(),
+            "a filesort of {table}:\n{what}"
+        );
+    }
 }
 
 #[test]
@@ -674,7 +713,7 @@ async fn postgres_pages_seek(pool: &sqlx::PgPool, generic: bool) {
             assert!(lines.contains("$1"), "not a generic plan:\n{what}");
         }
         assert!(buffers < 200, "{what}");
-        let scans = scans_of_events(&nodes);
+        let scans = scans_of(&nodes, "events");
         assert_eq!(scans.len(), layout.parts, "{what}");
         let cursors: Vec<&Event> = [w.after, w.before].into_iter().flatten().collect();
         let seeks_leading = |scan: &Node| {
@@ -764,18 +803,9 @@ fn mariadb_pages_deep_in_the_table_seek_the_index() {
         for_every_page(&pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
             let (mut qb, layout, _) =
                 page_sql::<sqlx::MySql>("ANALYZE FORMAT=JSON ", case.order, w);
-            let json: String = qb
-                .build()
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-                .try_get_unchecked(0)
-                .unwrap();
-            let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
-            let is_events = |o: &&Node| o.get("table_name").is_some_and(|t| t == "events");
-            let tables: Vec<serde_json::Value> = objects(&explained)
+            let (explained, json) = mariadb_analyze(&mut qb, &pool).await;
+            let tables: Vec<serde_json::Value> = mariadb_accesses(&explained, "events")
                 .into_iter()
-                .filter(is_events)
                 .map(|o| serde_json::Value::Object(o.clone()))
                 .collect();
             let what = format!(
@@ -821,17 +851,7 @@ fn mariadb_pages_deep_in_the_table_seek_the_index() {
                     "{what}\n{json}"
                 );
             }
-            // A filesort may sort the parts' rows (a derived or union
-            // table), never `events` itself.
-            for sort in objects(&explained)
-                .into_iter()
-                .filter_map(|o| o.get("filesort"))
-            {
-                assert!(
-                    !objects(sort).iter().any(is_events),
-                    "a filesort of events:\n{what}\n{json}"
-                );
-            }
+            assert_no_filesort_of(&explained, "events", &format!("{what}\n{json}"));
         })
         .await;
     });
@@ -1067,11 +1087,7 @@ fn postgres_batches_seek_each_parent() {
             let (top, buffers) = pg_explain(&mut batch.statement, &pool).await;
             let (nodes, text) = pg_nodes(&top);
             let what = format!("PostgreSQL {} ({buffers} buffers):\n{text}", batch.label);
-            let scans: Vec<&Node> = nodes
-                .iter()
-                .copied()
-                .filter(|o| o.get("Relation Name").is_some_and(|r| r == "children"))
-                .collect();
+            let scans = scans_of(&nodes, "children");
             // `LATERAL`: each part of the page statement is one index scan,
             // run once per parent (`Actual Rows` is per run).
             assert!(!scans.is_empty(), "{what}");
@@ -1108,20 +1124,8 @@ fn mariadb_batches_seek_each_parent() {
         };
         load_children(&pool, "ANALYZE TABLE children").await;
         for mut batch in batches::<sqlx::MySql>("ANALYZE FORMAT=JSON ") {
-            let json: String = batch
-                .statement
-                .build()
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-                .try_get_unchecked(0)
-                .unwrap();
-            let explained: serde_json::Value = serde_json::from_str(&json).unwrap();
-            let is_children = |o: &&Node| o.get("table_name").is_some_and(|t| t == "children");
-            let tables: Vec<&Node> = objects(&explained)
-                .into_iter()
-                .filter(is_children)
-                .collect();
+            let (explained, json) = mariadb_analyze(&mut batch.statement, &pool).await;
+            let tables = mariadb_accesses(&explained, "children");
             let what = format!("MariaDB {}:\n{json}", batch.label);
             assert!(tables.len() >= BATCH as usize, "{what}");
             for t in &tables {
@@ -1150,15 +1154,7 @@ fn mariadb_batches_seek_each_parent() {
                 }
                 assert!(read <= f64::from(CHILD_PAGE + 1 + 2), "{what}");
             }
-            for sort in objects(&explained)
-                .into_iter()
-                .filter_map(|o| o.get("filesort"))
-            {
-                assert!(
-                    !objects(sort).iter().any(is_children),
-                    "a filesort of children:\n{what}"
-                );
-            }
+            assert_no_filesort_of(&explained, "children", &what);
         }
     });
 }

@@ -42,6 +42,17 @@ impl Dialect {
         out
     }
 
+    /// An integer literal every dialect reads as `BIGINT`, for keypage's
+    /// marker columns: PostgreSQL types a bare literal `int4` (which sqlx
+    /// will not decode as `i64`), and in a `UNION` or `VALUES` list the
+    /// first row's type is every row's.
+    pub(crate) fn bigint(self, n: i64) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST({n} AS BIGINT)"),
+            Dialect::Sqlite | Dialect::MySql => n.to_string(),
+        }
+    }
+
     /// [`quote`](Dialect::quote), appending to `out`.
     pub fn quote_into(self, out: &mut String, identifier: &str) {
         let q = match self {

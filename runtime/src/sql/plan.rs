@@ -346,8 +346,9 @@ impl<K: Keyset> PagePlan<K> {
             out.push_sql("SELECT keypage_batch.* FROM (VALUES ");
             for i in 0..parents {
                 out.push_sql(&format!(
-                    "{}(CAST({i} AS BIGINT), ",
-                    if i == 0 { "" } else { ", " }
+                    "{}({}, ",
+                    if i == 0 { "" } else { ", " },
+                    dialect.bigint(i as i64)
                 ));
                 bind_parent(out, i)?;
                 out.push_sql(")");
@@ -370,7 +371,7 @@ impl<K: Keyset> PagePlan<K> {
                 } else {
                     " UNION ALL SELECT * FROM ("
                 });
-                body(out, &i.to_string(), &|out| bind_parent(out, i))?;
+                body(out, &dialect.bigint(i as i64), &|out| bind_parent(out, i))?;
                 out.push_sql(&format!(") AS {GROUP_COLUMN}{i}"));
             }
         }
@@ -615,12 +616,7 @@ fn key_columns(dialect: Dialect, keys: &[KeySpec], marker: i64) -> String {
             sql.push_str(&format!(", {column} IS NULL AS keypage_n{i}"));
         }
     }
-    let marker = match dialect {
-        // PostgreSQL types a bare literal `int4`; every dialect reads BIGINT.
-        Dialect::Postgres => format!("CAST({marker} AS BIGINT)"),
-        Dialect::Sqlite | Dialect::MySql => marker.to_string(),
-    };
-    sql.push_str(&format!(", {marker} AS {PART_COLUMN}"));
+    sql.push_str(&format!(", {} AS {PART_COLUMN}", dialect.bigint(marker)));
     sql
 }
 

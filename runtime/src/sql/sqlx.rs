@@ -890,12 +890,9 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
                 if group > 0 {
                     qb.push(" UNION ALL ");
                 }
-                let group = match DB::DIALECT {
-                    Dialect::Postgres => format!("CAST({group} AS BIGINT)"),
-                    Dialect::Sqlite | Dialect::MySql => group.to_string(),
-                };
                 qb.push(format!(
-                    "SELECT {group} AS {GROUP_COLUMN}, COUNT(*) AS keypage_count"
+                    "SELECT {} AS {GROUP_COLUMN}, COUNT(*) AS keypage_count",
+                    DB::DIALECT.bigint(group as i64)
                 ));
                 self.push_parent_where(&mut qb, &column, parent.to_value())?;
             }
