@@ -4,18 +4,24 @@
 //! async-graphql 7's `OpaqueCursor` (serde_json + URL-safe base64) holding
 //! the same values, for a `(created_at desc, id desc)` ordering and a 4-key
 //! ordering with a `String` and an `Option`, on typical and worst-case
-//! values. Prints a summary table (medians, ratios, encoded lengths) at the
-//! end and writes it to `$CARGO_TARGET_DIR/keypage-bench/codec.md`.
+//! values; and the same keypage cursors signed (`keypage::signed`, HMAC-SHA-256
+//! with the default 16-byte tag and a one-hour expiry): sign after encode,
+//! verify before decode. Prints a summary table (medians, ratios, encoded
+//! lengths) at the end and writes it to
+//! `$CARGO_TARGET_DIR/keypage-bench/codec.md`.
 //!
 //! ```sh
 //! CARGO_TARGET_DIR=target cargo bench --bench codec
 //! ```
 
 use std::hint::black_box;
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use async_graphql::connection::{CursorType, OpaqueCursor};
 use criterion::Criterion;
 use keypage::Cursor as _;
+use keypage::signed::CursorKeys;
 
 #[path = "common/report.rs"]
 mod report;
@@ -40,6 +46,24 @@ struct Task {
     author: String,
     priority: Option<i32>,
     created_at: i64,
+}
+
+/// The signed cases' keys: a one-hour expiry, as a server that bounds how
+/// long a walk may pause would set.
+static KEYS: LazyLock<CursorKeys> = LazyLock::new(|| {
+    CursorKeys::new(1, [0x5a; 32])
+        .unwrap()
+        .expire_after(Duration::from_secs(3600))
+});
+
+/// `encode`, then signed.
+fn signed(encode: &dyn Fn() -> String) -> String {
+    KEYS.sign(&encode())
+}
+
+/// Verified, then `decode`d.
+fn verified(s: &str, decode: &dyn Fn(&str) -> bool) -> bool {
+    KEYS.verify(black_box(s)).is_ok_and(decode)
 }
 
 type Opaque2 = OpaqueCursor<(i64, i64)>;
@@ -124,6 +148,15 @@ fn bench(c: &mut Criterion) {
         g.bench_function("keypage/roundtrip", |b| {
             b.iter(|| (case.keypage_rt)(&(case.keypage)()))
         });
+        let s_str = signed(&case.keypage);
+        assert!(verified(&s_str, &case.keypage_rt));
+        g.bench_function("signed/encode", |b| b.iter(|| signed(&case.keypage)));
+        g.bench_function("signed/decode", |b| {
+            b.iter(|| verified(&s_str, &case.keypage_rt))
+        });
+        g.bench_function("signed/roundtrip", |b| {
+            b.iter(|| verified(&signed(&case.keypage), &case.keypage_rt))
+        });
         g.bench_function("opaque/encode", |b| b.iter(|| (case.opaque)()));
         g.bench_function("opaque/decode", |b| b.iter(|| (case.opaque_rt)(&o_str)));
         g.bench_function("opaque/roundtrip", |b| {
@@ -141,32 +174,39 @@ fn summary() {
         "keypage (ns)",
         "OpaqueCursor (ns)",
         "OpaqueCursor / keypage",
+        "keypage signed (ns)",
+        "signed / keypage",
     ]);
     let mut lens = report::Table::new(&[
         "case",
         "keypage cursor",
         "OpaqueCursor",
         "keypage / OpaqueCursor",
+        "keypage signed",
     ]);
     for case in cases() {
         for op in ["encode", "decode", "roundtrip"] {
             let group = format!("codec/{}", case.name);
             let k = est.median_ns(&group, &format!("keypage_{op}"));
             let o = est.median_ns(&group, &format!("opaque_{op}"));
+            let signed = est.median_ns(&group, &format!("signed_{op}"));
             t.row(vec![
                 case.name.into(),
                 op.into(),
                 report::ns(k),
                 report::ns(o),
                 report::ratio(o, k),
+                report::ns(signed),
+                report::ratio(signed, k),
             ]);
         }
-        let (k, o) = ((case.keypage)(), (case.opaque)());
+        let (k, o, signed) = ((case.keypage)(), (case.opaque)(), signed(&case.keypage));
         lens.row(vec![
             case.name.into(),
             format!("{} chars `{k}`", k.len()),
             format!("{} chars `{o}`", o.len()),
             format!("{:.0}%", 100.0 * k.len() as f64 / o.len() as f64),
+            format!("{} chars (+{})", signed.len(), signed.len() - k.len()),
         ]);
     }
     let text = format!(
@@ -188,17 +228,22 @@ fn profile(spec: &str) {
     let (case, who, op, n) = match parts[..] {
         [case, who, n] => (case, who, "roundtrip", n),
         [case, who, op, n] => (case, who, op, n),
-        _ => panic!("CASE/keypage|opaque/N or CASE/keypage|opaque/encode|decode|roundtrip/N"),
+        _ => panic!(
+            "CASE/keypage|signed|opaque/N or CASE/keypage|signed|opaque/encode|decode|roundtrip/N"
+        ),
     };
     let n: u64 = n.parse().expect("N, a count");
     let case = cases()
         .into_iter()
         .find(|c| c.name == case)
         .expect("a case name, e.g. 2key_typical");
+    let signed_encode: Box<dyn Fn() -> String> = Box::new(|| signed(&case.keypage));
+    let signed_decode: Box<dyn Fn(&str) -> bool> = Box::new(|s| verified(s, &case.keypage_rt));
     let (encode, decode) = match who {
         "keypage" => (&case.keypage, &case.keypage_rt),
+        "signed" => (&signed_encode, &signed_decode),
         "opaque" => (&case.opaque, &case.opaque_rt),
-        _ => panic!("keypage or opaque"),
+        _ => panic!("keypage, signed or opaque"),
     };
     let encoded = encode();
     for _ in 0..n {

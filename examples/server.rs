@@ -14,6 +14,9 @@
 //! * `--articles N`: how many articles to seed into a new file (100,000 by default).
 //! * `--shutdown-deadline SECS`: on Ctrl-C or SIGTERM, how long to wait for the
 //!   requests in flight before exiting anyway (10 by default).
+//! * `KEYPAGE_CURSOR_SECRET` (environment only, so that it is not in the process list):
+//!   when set, at least 32 bytes, every cursor is signed with it and unsigned or altered
+//!   ones are refused (`INVALID_CURSOR`); `KEYPAGE_CURSOR_TTL` (seconds) makes them expire.
 //!
 //! The GraphQL endpoint is `/graphql` (and `/`): `POST` JSON, or `GET
 //! ?query=...`; GraphiQL is served there to a browser. The limits on
@@ -45,6 +48,7 @@ struct Options {
     db: PathBuf,
     articles: i64,
     shutdown_deadline: Duration,
+    keys: Option<keypage::signed::CursorKeys>,
 }
 
 const USAGE: &str = "usage: cargo run --example server -- [--port N] [--db PATH] [--articles N] \
@@ -62,6 +66,7 @@ fn options(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
             .map_or_else(|| PathBuf::from("keypage-example.db"), PathBuf::from),
         articles: db::DEFAULT_ARTICLES,
         shutdown_deadline: Duration::from_secs(10),
+        keys: cursor_keys()?,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -104,6 +109,24 @@ fn options(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
         }
     }
     Ok(options)
+}
+
+/// The cursor keys of `KEYPAGE_CURSOR_SECRET` and `KEYPAGE_CURSOR_TTL`, if set.
+fn cursor_keys() -> Result<Option<keypage::signed::CursorKeys>, String> {
+    let Some(secret) = std::env::var_os("KEYPAGE_CURSOR_SECRET") else {
+        return Ok(None);
+    };
+    let keys = keypage::signed::CursorKeys::new(1, secret.as_encoded_bytes())
+        .map_err(|e| format!("KEYPAGE_CURSOR_SECRET: {e}"))?;
+    match std::env::var("KEYPAGE_CURSOR_TTL") {
+        Ok(ttl) => {
+            let secs = ttl.parse().ok().filter(|&s: &u64| s >= 1).ok_or(format!(
+                "KEYPAGE_CURSOR_TTL={ttl} is not a positive number of seconds"
+            ))?;
+            Ok(Some(keys.expire_after(Duration::from_secs(secs))))
+        }
+        Err(_) => Ok(Some(keys)),
+    }
 }
 
 fn main() -> ExitCode {
@@ -165,7 +188,11 @@ async fn run(options: Options) -> Result<(), String> {
     );
     println!("Ctrl-C stops the server.");
 
-    let router = app::router(schema::schema(pool.clone()), app::Limits::default());
+    if options.keys.is_some() {
+        eprintln!("cursors are signed (KEYPAGE_CURSOR_SECRET)");
+    }
+    let schema = schema::schema_with_keys(pool.clone(), options.keys);
+    let router = app::router(schema, app::Limits::default());
     let deadline = options.shutdown_deadline;
     match app::serve(
         listener,

@@ -47,6 +47,19 @@ pub use keypage_runtime::sql;
 #[cfg(feature = "graphql")]
 pub mod graphql;
 
+/// Signed cursors (feature `signed`): HMAC-SHA-256 tags under server keys,
+/// key rotation and expiry. A resolver opts in with
+/// `Article::connection(order_by, args).signed(&keys)`; other code with
+/// [`CursorKeys::verify_args`](signed::CursorKeys::verify_args) and
+/// [`CursorKeys::sign_page`](signed::CursorKeys::sign_page). See the
+/// README's "Signed cursors".
+#[cfg(feature = "signed")]
+pub mod signed {
+    pub use keypage_runtime::cursor::{
+        CursorKeys, DEFAULT_TAG_LEN, MAX_TAG_LEN, MIN_SECRET_LEN, MIN_TAG_LEN, SigningKeyError,
+    };
+}
+
 /// Walking any server's Relay connection over HTTP (feature `client`):
 /// typed pages and nodes as a stream, retries under rate limits,
 /// checkpoints to resume from. See the README's "Client" section.

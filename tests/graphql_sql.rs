@@ -25,9 +25,10 @@ mod support;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::thread::ThreadId;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use async_graphql::{Executor, Request, Variables};
+use keypage::signed::CursorKeys;
 use serde_json::{Value as Json, json};
 use sqlx::{AssertSqlSafe, Executor as _, PgPool, SqlitePool};
 
@@ -206,6 +207,40 @@ on_both!(
     ordering_switch,
     database_errors_do_not_leak,
 );
+
+/// [`signed_cursors`], with the example's schema signing with the keys
+/// given, over the same database as the unsigned one.
+mod signed {
+    use super::{Db, Env, postgres, sqlite};
+
+    #[tokio::test]
+    async fn on_sqlite() {
+        let env = super::on_sqlite().await;
+        let Db::Sqlite(pool) = &env.db else {
+            unreachable!()
+        };
+        super::signed_cursors(&env, |keys| Env {
+            schema: sqlite::schema::schema_with_keys(pool.clone(), Some(keys.clone())),
+            db: Db::Sqlite(pool.clone()),
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn on_postgres() {
+        let Some(env) = super::on_postgres().await else {
+            return;
+        };
+        let Db::Postgres(pool) = &env.db else {
+            unreachable!()
+        };
+        super::signed_cursors(&env, |keys| Env {
+            schema: postgres::schema::schema_with_keys(pool.clone(), Some(keys.clone())),
+            db: Db::Postgres(pool.clone()),
+        })
+        .await;
+    }
+}
 
 /// The example's SDL: an accidental change to the schema shows here.
 #[tokio::test]
@@ -782,6 +817,119 @@ async fn aliases_share_one_count<S: Executor>(env: &Env<S>) {
         ["page", "page", "page", "page", "page", "count", "count"],
         "{statements:#?}"
     );
+}
+
+const SECRET: &[u8] = b"the example's cursor secret, 32+ bytes";
+
+/// With `schema_with_keys`: whole walks with signed cursors, each opening
+/// to the very cursor the unsigned schema hands out; a plain, altered,
+/// forged, expired or retired cursor refused as `INVALID_CURSOR` without a
+/// statement, nested connections included; a signed cursor of another
+/// ordering still `CURSOR_ORDER_MISMATCH`.
+async fn signed_cursors<S: Executor, T: Executor>(
+    plain: &Env<S>,
+    signed_env: impl Fn(&CursorKeys) -> Env<T>,
+) {
+    let keys = CursorKeys::new(1, SECRET).unwrap();
+    let env = signed_env(&keys);
+    for order in ["NEWEST", "TITLE"] {
+        for size in [7, 50] {
+            walk_forward(&env.schema, order, None, size).await;
+            walk_backward(&env.schema, order, None, size).await;
+        }
+        walk_forward(&env.schema, order, Some(3), 4).await;
+    }
+    let unsigned = page(&plain.schema, json!({ "first": 3 })).await;
+    let signed = page(&env.schema, json!({ "first": 3 })).await;
+    assert_eq!(signed.ids, unsigned.ids);
+    for (signed, unsigned) in signed.cursors.iter().zip(&unsigned.cursors) {
+        assert_eq!(keys.verify(signed), Ok(unsigned.as_str()));
+    }
+    let title = page(&env.schema, json!({ "first": 1, "orderBy": "TITLE" })).await;
+
+    let cursor = signed.cursors[1].clone();
+    let mut altered = cursor.clone().into_bytes();
+    let last = altered.len() - 1;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    let stranger = CursorKeys::new(1, [9; 32]).unwrap();
+    let hour = Duration::from_secs(3600);
+    let expiring = CursorKeys::new(1, SECRET).unwrap().expire_after(hour);
+    let expired = expiring.sign_at(&unsigned.cursors[1], SystemTime::now() - 2 * hour);
+    let retired = CursorKeys::new(7, [1; 32]).unwrap();
+    let cases = [
+        (
+            json!({ "first": 2, "after": unsigned.cursors[1] }),
+            "INVALID_CURSOR",
+            "not signed",
+        ),
+        (
+            json!({ "last": 2, "before": altered }),
+            "INVALID_CURSOR",
+            "signature does not match",
+        ),
+        (
+            json!({ "first": 2, "after": stranger.sign(&unsigned.cursors[1]) }),
+            "INVALID_CURSOR",
+            "signature does not match",
+        ),
+        (
+            json!({ "first": 2, "after": expired }),
+            "INVALID_CURSOR",
+            "expired",
+        ),
+        (
+            json!({ "first": 2, "after": retired.sign(&unsigned.cursors[1]) }),
+            "INVALID_CURSOR",
+            "key 7, which this server no longer accepts",
+        ),
+        (
+            json!({ "first": 2, "after": "A".repeat(500) }),
+            "INVALID_CURSOR",
+            "characters long",
+        ),
+        (
+            json!({ "first": 2, "after": title.cursors[0] }),
+            "CURSOR_ORDER_MISMATCH",
+            "different ordering",
+        ),
+    ];
+    for (variables, code, says) in cases {
+        let (response, statements) =
+            measure(&env.db, run(&env.schema, PAGE, variables.clone())).await;
+        assert_eq!(code_of(&response), code, "{variables}: {response:#}");
+        let message = response["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{variables}: {message}");
+        assert!(statements.is_empty(), "{variables}: {statements:#?}");
+    }
+    // Nested connections: the same keys, the same refusals.
+    let nested = "query($after: String) {
+      authors(first: 3) { nodes { articles(first: 2, after: $after) { edges { cursor node { id } } } } }
+    }";
+    let response = run(&env.schema, nested, json!({ "after": cursor })).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    let edges = &response["data"]["authors"]["nodes"][0]["articles"]["edges"];
+    assert!(
+        keys.verify(edges[0]["cursor"].as_str().unwrap()).is_ok(),
+        "{edges}"
+    );
+    let (response, statements) = measure(
+        &env.db,
+        run(&env.schema, nested, json!({ "after": unsigned.cursors[1] })),
+    )
+    .await;
+    assert_eq!(code_of(&response), "INVALID_CURSOR", "{response:#}");
+    assert_eq!(kinds(&statements), ["page"], "{statements:#?}");
+    // Rotation: the next key signs, this one still verifies.
+    let rotated = CursorKeys::new(2, [2; 32])
+        .unwrap()
+        .verify_also(1, SECRET)
+        .unwrap();
+    let next = signed_env(&rotated);
+    let p = page(&next.schema, json!({ "first": 3, "after": cursor })).await;
+    assert_eq!(p.ids, expected("NEWEST", None)[2..5]);
+    assert!(keys.verify(&p.cursors[0]).is_err(), "signed with key 2");
+    assert!(rotated.verify(&p.cursors[0]).is_ok());
 }
 
 /// A nested connection's invalid arguments are its own coded errors, and

@@ -23,6 +23,7 @@ use async_graphql::{
     ErrorExtensions, Executor, Object, Request, Response, Schema, SimpleObject,
 };
 use keypage::graphql::{ChildCounts, ChildKey, ChildPages, LoadOne, SharedCounts};
+use keypage::signed::CursorKeys;
 use keypage::sql::sqlx::FetchError;
 use keypage::{PageArgs, Paginate as _};
 use sqlx::{Pool, QueryBuilder};
@@ -88,6 +89,7 @@ impl Author {
                 before,
             },
         )
+        .signed(ctx.data_opt::<CursorKeys>())
         .child_count(self.id, loaders.clone())
         .children(self.id, loaders.as_ref())
         .await
@@ -131,7 +133,17 @@ pub type AppSchema = WithLoaders<Schema<Query, EmptyMutation, EmptySubscription>
 
 /// The schema, with the pool as its data and the query limits set.
 pub fn schema(pool: Pool<Db>) -> AppSchema {
-    let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+    schema_with_keys(pool, None)
+}
+
+/// [`schema`], its cursors signed with `keys` when given: then every
+/// connection hands out signed cursors and refuses any other.
+pub fn schema_with_keys(pool: Pool<Db>, keys: Option<CursorKeys>) -> AppSchema {
+    let mut schema = Schema::build(Query, EmptyMutation, EmptySubscription);
+    if let Some(keys) = keys {
+        schema = schema.data(keys);
+    }
+    let schema = schema
         .data(pool.clone())
         .limit_complexity(MAX_COMPLEXITY)
         .limit_depth(MAX_DEPTH)
@@ -186,6 +198,7 @@ impl Query {
         // Aliases counting the same articles share one `COUNT(*)`.
         let counts = ctx.data::<Arc<Loaders>>()?.counts.clone();
         Article::connection(order_by, args)
+            .signed(ctx.data_opt::<CursorKeys>())
             .share_count(counts, format!("articles/{author_id:?}"))
             .select(ctx.data::<Pool<Db>>()?, articles)
             .await
@@ -209,6 +222,7 @@ impl Query {
             before,
         };
         Author::connection(order_by, args)
+            .signed(ctx.data_opt::<CursorKeys>())
             .select(ctx.data::<Pool<Db>>()?, Author::table())
             .await
     }

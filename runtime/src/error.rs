@@ -39,6 +39,28 @@ pub enum CursorError {
     /// The bytes do not hold the values the ordering needs.
     #[error("cursor is not valid: {0}")]
     Malformed(&'static str),
+    /// A plain cursor where the server signs its cursors (`CursorKeys`,
+    /// feature `signed`).
+    #[error("cursor is not signed; pass a cursor this server handed out")]
+    Unsigned,
+    /// The signature does not match: the cursor was altered, or not signed
+    /// by this server.
+    #[error("cursor signature does not match; pass a cursor this server handed out")]
+    BadSignature,
+    /// Signed with a key the server no longer accepts (rotated out).
+    #[error(
+        "cursor was signed with key {key_id}, which this server no longer accepts; start again from the first page"
+    )]
+    RetiredKey {
+        /// The id of the key it names.
+        key_id: u8,
+    },
+    /// Past the expiry it was signed with.
+    #[error("cursor expired at {at} (Unix seconds); start again from the first page")]
+    Expired {
+        /// When it expired, in Unix seconds.
+        at: u64,
+    },
 }
 
 /// Why a row's cursor was not made: one of its key values is longer than a

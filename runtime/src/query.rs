@@ -232,6 +232,20 @@ pub trait QueryVisitor<R: Paginate> {
     fn visit<K: Keyset<Row = R>>(self, query: KeysetQuery<K>) -> Self::Output;
 }
 
+/// The longest cursor [`Cursor::decode`](crate::Cursor::decode) of `order`'s
+/// cursor type accepts ([`Cursor::MAX_LEN`](crate::Cursor::MAX_LEN)).
+#[cfg(all(feature = "signed", feature = "graphql"))]
+pub(crate) fn max_cursor_len<R: Paginate>(order: R::Order) -> usize {
+    struct MaxLen;
+    impl<R: Paginate> OrderVisitor<R> for MaxLen {
+        type Output = usize;
+        fn visit<K: Keyset<Row = R>>(self) -> usize {
+            K::MAX_LEN
+        }
+    }
+    R::with_order(order, MaxLen)
+}
+
 #[derive(Clone, Copy)]
 enum Side {
     After,

@@ -77,7 +77,7 @@ static PAIRS: [[u8; 2]; 4096] = {
 /// rounded up (as one multiply-shift; `div_ceil` adds a remainder test).
 #[inline]
 #[allow(clippy::manual_div_ceil)]
-const fn encoded_len(len: usize) -> usize {
+pub(super) const fn encoded_len(len: usize) -> usize {
     (len * 4 + 2) / 3
 }
 
@@ -86,7 +86,7 @@ const fn encoded_len(len: usize) -> usize {
 /// general-purpose chunking and its zeroed, then UTF-8-checked, output
 /// buffer cost more than the encoding itself. Encodes straight into the
 /// spare capacity of an exactly sized `Vec`, which becomes the `String`.
-fn encode_base64(bytes: &[u8]) -> String {
+pub(super) fn encode_base64(bytes: &[u8]) -> String {
     let len = encoded_len(bytes.len());
     let mut out = Vec::<u8>::with_capacity(len);
     let dst = &mut out.spare_capacity_mut()[..len];
@@ -182,7 +182,7 @@ pub const fn max_cursor_len(keys: &[usize]) -> usize {
 
 /// The length `input` decodes to, if it can be unpadded base64 at all.
 #[inline]
-fn decoded_len(input: usize) -> Option<usize> {
+pub(super) fn decoded_len(input: usize) -> Option<usize> {
     let tail = match input % 4 {
         0 => 0,
         2 => 1,
@@ -204,7 +204,7 @@ const _: () = assert!(PAD >= DECODE_SLACK);
 /// non-canonical input: unused low bits of the last character must be zero,
 /// so each byte string has exactly one encoding.
 #[inline]
-fn decode_base64(input: &[u8], out: &mut [u8]) -> Result<(), CursorError> {
+pub(super) fn decode_base64(input: &[u8], out: &mut [u8]) -> Result<(), CursorError> {
     let [d0, d1, d2, d3] = &DECODE;
     // The 24 bits of four characters, with bits above them if one is not
     // base64.

@@ -11,7 +11,9 @@
 //! 1 or 2), strings length-prefixed, floats as their IEEE bits, `Option` as a
 //! tag byte. The fingerprint binds the cursor to the type and ordering that
 //! minted it. Cursors are opaque, not secret: they hold key values a client
-//! could read by decoding them, and tampering only moves the position.
+//! could read by decoding them, and tampering only moves the position;
+//! where a cursor must not be forged or must expire, sign it
+//! (`CursorKeys`, feature `signed`).
 //!
 //! Cursors are bounded: each key type declares the most bytes its value
 //! takes ([`CursorValue::MAX_ENCODED_LEN`]; text keys up to
@@ -21,9 +23,15 @@
 //! allows gets no cursor: [`Cursor::try_encode`] fails with [`KeyTooLong`].
 
 mod codec;
+#[cfg(feature = "signed")]
+mod signed;
 mod value;
 
 pub use codec::{CursorReader, CursorWriter, MAX_CURSOR_LEN, VERSION, max_cursor_len};
+#[cfg(feature = "signed")]
+pub use signed::{
+    CursorKeys, DEFAULT_TAG_LEN, MAX_TAG_LEN, MIN_SECRET_LEN, MIN_TAG_LEN, SigningKeyError,
+};
 pub use value::{CursorValue, MAX_TEXT_KEY_LEN, Value};
 
 use crate::error::{CursorError, KeyTooLong};

@@ -86,6 +86,7 @@ impl SharedCounts {
     }
 
     /// The count under `key`, if any.
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
     fn get(&self, key: &str) -> Option<CountFuture> {
         let counts = self
             .counts
@@ -245,14 +246,32 @@ impl TotalCount {
 ///     }}),
 /// );
 /// ```
+#[cfg_attr(
+    not(any(
+        feature = "sqlite",
+        feature = "postgres",
+        feature = "mysql",
+        feature = "signed"
+    )),
+    allow(dead_code)
+)]
 pub struct ConnectionRequest<R: Paginate> {
     query: Result<AnyKeysetQuery<R>, PageError>,
-    /// What was asked, as a nested connection's loader key needs it.
+    /// What was asked, as a nested connection's loader key and signed
+    /// cursors need it (neither is built without their features).
     order: R::Order,
     args: PageArgs,
     count: Option<BoxFuture<'static, Result<Counted, Error>>>,
+    finish: Finish,
+}
+
+/// What turns the page into the connection: how `totalCount` is counted
+/// and shared, and whose signature the cursors get.
+struct Finish {
     count_mode: TotalCountMode,
     shared: Option<(std::sync::Arc<SharedCounts>, String)>,
+    #[cfg(feature = "signed")]
+    keys: Option<crate::cursor::CursorKeys>,
 }
 
 impl<R: Paginate> ConnectionRequest<R> {
@@ -267,9 +286,62 @@ impl<R: Paginate> ConnectionRequest<R> {
             order,
             args,
             count: None,
-            count_mode: TotalCountMode::Exact,
-            shared: None,
+            finish: Finish {
+                count_mode: TotalCountMode::Exact,
+                shared: None,
+                #[cfg(feature = "signed")]
+                keys: None,
+            },
         }
+    }
+
+    /// Signed cursors (feature `signed`): `after` and `before` must be
+    /// cursors signed by `keys` (a plain, altered, forged or expired one is
+    /// refused with `INVALID_CURSOR` before anything is fetched), and every
+    /// cursor of the connection is signed with them. `None` (from
+    /// `ctx.data_opt()`, say) leaves the request as it is, so a server can
+    /// make signing a deployment setting.
+    ///
+    /// ```
+    /// # use keypage_runtime::doc_support::*;
+    /// use keypage_runtime::cursor::CursorKeys;
+    /// use keypage_runtime::graphql::ConnectionRequest;
+    /// use keypage_runtime::PageArgs;
+    ///
+    /// let keys = CursorKeys::new(1, b"at least thirty-two bytes of secret..").unwrap();
+    /// let rows: Vec<Row> = (1..=5).map(|id| Row { id }).collect();
+    /// let page = |args: PageArgs, keys: Option<&CursorKeys>| {
+    ///     ConnectionRequest::<Row>::new(None, args).signed(keys).over_slice(&rows)
+    /// };
+    /// let first = page(PageArgs::first(2), Some(&keys)).unwrap();
+    /// let end = first.edges.last().unwrap().cursor.clone();
+    /// let next = page(PageArgs::first(2).after(end.clone()), Some(&keys)).unwrap();
+    /// assert_eq!(next.edges.iter().map(|e| e.node.id).collect::<Vec<_>>(), [3, 4]);
+    ///
+    /// // Without the keys, or with the keys of another server, it is not a valid cursor.
+    /// assert!(page(PageArgs::first(2).after(end.clone()), None).is_err());
+    /// let stranger = CursorKeys::new(1, [0; 32]).unwrap();
+    /// let Err(forged) = page(PageArgs::first(2).after(end), Some(&stranger)) else { panic!() };
+    /// assert_eq!(
+    ///     forged.message,
+    ///     "`after` is not a valid cursor: cursor signature does not match; pass a cursor this server handed out",
+    /// );
+    /// ```
+    #[cfg(feature = "signed")]
+    #[must_use]
+    pub fn signed<'k>(mut self, keys: impl Into<Option<&'k crate::cursor::CursorKeys>>) -> Self {
+        let Some(keys) = keys.into() else {
+            return self;
+        };
+        let max_len = crate::query::max_cursor_len::<R>(self.order);
+        let opened = keys.verify_args_within(&self.args, max_len, std::time::SystemTime::now());
+        self.query = opened.and_then(|args| {
+            let query = AnyKeysetQuery::new(self.order, &args);
+            self.args = args;
+            query
+        });
+        self.finish.keys = Some(keys.clone());
+        self
     }
 
     /// Sets how `totalCount` is computed: `count` is called only if the
@@ -309,7 +381,7 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// only when the query selects `totalCount` (or `totalCountIsExact`).
     #[must_use]
     pub fn total_count_mode(mut self, mode: TotalCountMode) -> Self {
-        self.count_mode = mode;
+        self.finish.count_mode = mode;
         self
     }
 
@@ -326,7 +398,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         counts: std::sync::Arc<SharedCounts>,
         key: impl Into<String>,
     ) -> Self {
-        self.shared = Some((counts, key.into()));
+        self.finish.shared = Some((counts, key.into()));
         self
     }
 
@@ -352,12 +424,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         let count = self
             .count
             .unwrap_or_else(|| Box::pin(async move { count_in_range(len) }));
-        Ok(into_connection(
-            page,
-            Some(count),
-            self.shared,
-            self.count_mode,
-        ))
+        Ok(into_connection(page, Some(count), self.finish))
     }
 
     /// The connection over any data source: `fetch` receives the validated
@@ -406,12 +473,7 @@ impl<R: Paginate> ConnectionRequest<R> {
     {
         let query = self.query.map_err(|e| e.extend())?;
         let page = fetch(query).await.map_err(E::into_graphql_error)?;
-        Ok(into_connection(
-            page,
-            self.count,
-            self.shared,
-            self.count_mode,
-        ))
+        Ok(into_connection(page, self.count, self.finish))
     }
 }
 
@@ -496,7 +558,7 @@ impl<R: Paginate> ConnectionRequest<R> {
 
         let query = self.query.map_err(|e| e.extend())?;
         let select = std::sync::Arc::new(select);
-        let mode = self.count_mode;
+        let mode = self.finish.count_mode;
         let count = self.count.or_else(|| {
             let (pool, select) = (pool.clone(), select.clone());
             Some(Box::pin(async move {
@@ -508,7 +570,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             }))
         });
         let page = (select.fetch_any(pool, query).await).map_err(FetchError::into_graphql_error)?;
-        Ok(into_connection(page, count, self.shared, self.count_mode))
+        Ok(into_connection(page, count, self.finish))
     }
 
     /// [`select`](Self::select) on the connection, or inside the
@@ -548,9 +610,10 @@ impl<R: Paginate> ConnectionRequest<R> {
             (select.fetch_any_on(conn, query).await).map_err(FetchError::into_graphql_error)?;
         // Shared and already counted by another connection: not again.
         let counted = self
+            .finish
             .shared
             .as_ref()
-            .and_then(|(counts, key)| counts.get(&shared_key(key, self.count_mode)));
+            .and_then(|(counts, key)| counts.get(&shared_key(key, self.finish.count_mode)));
         let count = match (self.count, counted) {
             (Some(count), _) => Some(count),
             (None, Some(counted)) => Some(counted.boxed()),
@@ -558,12 +621,12 @@ impl<R: Paginate> ConnectionRequest<R> {
                 if ctx.look_ahead().field("totalCount").exists()
                     || ctx.look_ahead().field("totalCountIsExact").exists() =>
             {
-                let n = count_by_mode(&select, conn, self.count_mode).await;
+                let n = count_by_mode(&select, conn, self.finish.count_mode).await;
                 Some(async move { n }.boxed())
             }
             (None, None) => None,
         };
-        Ok(into_connection(page, count, self.shared, self.count_mode))
+        Ok(into_connection(page, count, self.finish))
     }
 }
 
@@ -605,12 +668,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             .map_err(IntoGraphqlError::into_graphql_error)?
             .ok_or_else(|| coded("internal error", "INTERNAL", None))?
             .map_err(<std::sync::Arc<FetchError> as IntoGraphqlError>::into_graphql_error)?;
-        Ok(into_connection(
-            page,
-            self.count,
-            self.shared,
-            self.count_mode,
-        ))
+        Ok(into_connection(page, self.count, self.finish))
     }
 
     /// Sets `totalCount` to `parent`'s number of rows, from `counts`, a
@@ -685,19 +743,23 @@ fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<Counted
     })
 }
 
-/// A keypage [`Page`] as an async-graphql connection; `shared`: the
-/// count's [`SharedCounts`] and key.
+/// A keypage [`Page`] as an async-graphql connection, its count shared
+/// and its cursors signed as `finish` says.
 fn into_connection<R: Paginate, N: OutputType>(
     page: Page<N>,
     count: Option<BoxFuture<'static, Result<Counted, Error>>>,
-    shared: Option<(std::sync::Arc<SharedCounts>, String)>,
-    mode: TotalCountMode,
+    finish: Finish,
 ) -> Connection<R, N> {
-    let total = match (count, shared) {
+    let total = match (count, finish.shared) {
         (Some(count), Some((counts, key))) => {
-            TotalCount::shared(counts.share(shared_key(&key, mode), count))
+            TotalCount::shared(counts.share(shared_key(&key, finish.count_mode), count))
         }
         (count, _) => TotalCount::new(count),
+    };
+    #[cfg(feature = "signed")]
+    let page = match &finish.keys {
+        Some(keys) => keys.sign_page(page),
+        None => page,
     };
     let mut connection = Connection::with_additional_fields(
         page.page_info.has_previous_page,
