@@ -238,3 +238,47 @@ async fn a_refused_page_size_is_named() {
     .await
     .expect("took too long");
 }
+
+/// A server that signs its cursors: the client walks it as any other (a
+/// cursor is opaque to it), and a cursor the server did not sign, resumed
+/// from, is refused with `INVALID_CURSOR`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn walks_a_server_that_signs_its_cursors() {
+    tokio::time::timeout(BUDGET, async {
+        let keys = keypage::signed::CursorKeys::new(1, [42; 32])
+            .unwrap()
+            .expire_after(Duration::from_secs(600));
+        let server = example_server::start_with_keys(700, Some(keys.clone())).await;
+        let client = Client::new(&server.url).unwrap();
+        let pages: Vec<keypage::client::Page<Article>> = client
+            .walk(QUERY)
+            .variable("order", "NEWEST")
+            .page_size(50)
+            .pages()
+            .try_collect()
+            .await
+            .unwrap();
+        let ids: Vec<i64> = pages.iter().flat_map(|p| p.nodes.iter().map(|a| a.id)).collect();
+        assert!(ids == server.newest, "signed walk: not the connection");
+        let end = pages[0].page_info.end_cursor.clone().expect("a cursor");
+        let plain = keys.verify(&end).expect("signed by the server's key");
+
+        let error = client
+            .walk(QUERY)
+            .variable("order", "NEWEST")
+            .page_size(50)
+            .starting_at(plain)
+            .nodes::<Article>()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+        let ClientError::Graphql { ref errors, .. } = error else {
+            panic!("not the server's error: {error}");
+        };
+        let code = errors[0].extensions.as_ref().map(|e| e["code"].clone());
+        assert_eq!(code, Some(serde_json::json!("INVALID_CURSOR")), "{error}");
+        assert!(errors[0].message.contains("not signed"), "{error}");
+    })
+    .await
+    .expect("took too long");
+}

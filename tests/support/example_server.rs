@@ -33,6 +33,15 @@ pub struct ExampleServer {
 
 /// Seeds `articles` articles into a new temporary file and serves them.
 pub async fn start(articles: i64) -> ExampleServer {
+    start_with_keys(articles, None).await
+}
+
+/// [`start`], the server signing its cursors with `keys` when given (as
+/// with `KEYPAGE_CURSOR_SECRET`).
+pub async fn start_with_keys(
+    articles: i64,
+    keys: Option<keypage::signed::CursorKeys>,
+) -> ExampleServer {
     let dir = std::env::temp_dir().join("keypage-tests");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let nanos = std::time::SystemTime::now()
@@ -52,7 +61,7 @@ pub async fn start(articles: i64) -> ExampleServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let router = app::router(schema::schema(pool), app::Limits::default());
+    let router = app::router(schema::schema_with_keys(pool, keys), app::Limits::default());
     tokio::spawn(app::serve(
         listener,
         router,
