@@ -258,7 +258,10 @@ async fn walks_a_server_that_signs_its_cursors() {
             .try_collect()
             .await
             .unwrap();
-        let ids: Vec<i64> = pages.iter().flat_map(|p| p.nodes.iter().map(|a| a.id)).collect();
+        let ids: Vec<i64> = pages
+            .iter()
+            .flat_map(|p| p.nodes.iter().map(|a| a.id))
+            .collect();
         assert!(ids == server.newest, "signed walk: not the connection");
         let end = pages[0].page_info.end_cursor.clone().expect("a cursor");
         let plain = keys.verify(&end).expect("signed by the server's key");

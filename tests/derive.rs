@@ -180,6 +180,8 @@ fn cursor_types_round_trip() {
 fn generated_metadata() {
     assert_eq!(Article::MAX_PAGE_SIZE, 100);
     assert_eq!(Article::DEFAULT_PAGE_SIZE, 20);
+    assert_eq!(Article::MAX_OFFSET, 1_000, "the default");
+    assert_eq!(<renamed::Article as Paginate>::MAX_OFFSET, 12_345);
     assert_eq!(Article::TABLE, Some("articles"));
     assert_eq!(Article::COLUMNS, ["id", "title", "created"]);
     let names: Vec<&str> = Article::ORDERINGS.iter().map(|o| o.name).collect();
@@ -212,7 +214,8 @@ mod renamed {
         order_by = "title ASC NULLS LAST, id ASC",
         order_name = "NEWEST",
         max_page_size = 5,
-        default_page_size = 5
+        default_page_size = 5,
+        max_offset = 12_345
     )]
     pub struct Article {
         pub id: i64,

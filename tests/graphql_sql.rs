@@ -204,6 +204,8 @@ on_both!(
     nested_pages_equal_top_level_pages,
     nested_argument_errors,
     aliases_share_one_count,
+    offsets_and_the_list_field,
+    jumps_from_a_cursor,
     ordering_switch,
     database_errors_do_not_leak,
 );
@@ -262,9 +264,9 @@ async fn run(schema: &impl Executor, query: &str, variables: Json) -> Json {
 }
 
 const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String,
-                          $orderBy: ArticleOrder, $authorId: Int) {
+                          $orderBy: ArticleOrder, $authorId: Int, $offset: Int) {
   articles(first: $first, after: $after, last: $last, before: $before,
-           orderBy: $orderBy, authorId: $authorId) {
+           orderBy: $orderBy, authorId: $authorId, offset: $offset) {
     edges { cursor node { id } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
@@ -930,6 +932,157 @@ async fn signed_cursors<S: Executor, T: Executor>(
     assert_eq!(p.ids, expected("NEWEST", None)[2..5]);
     assert!(keys.verify(&p.cursors[0]).is_err(), "signed with key 2");
     assert!(rotated.verify(&p.cursors[0]).is_ok());
+}
+
+const LIST: &str = "query($offset: Int, $limit: Int, $orderBy: ArticleOrder, $authorId: Int) {
+  articleList(offset: $offset, limit: $limit, orderBy: $orderBy, authorId: $authorId) { id }
+}";
+
+/// The deprecated `articleList(offset, limit)` and `articles(first/last,
+/// offset)` against the model, both orderings, with and without a filter,
+/// offsets to past the end; each one statement, whose `endCursor` pages on
+/// by keyset; out-of-range arguments refused with their names and no SQL.
+async fn offsets_and_the_list_field<S: Executor>(env: &Env<S>) {
+    for order in ["NEWEST", "TITLE"] {
+        for author in [None, Some(3)] {
+            let all = expected(order, author);
+            let len = all.len();
+            for offset in [0, 1, 13, 19, 20, 57, 136, 137, 200] {
+                for limit in [1, 20, 100] {
+                    let what = format!("{order} author {author:?} offset {offset} limit {limit}");
+                    let vars = json!({ "offset": offset, "limit": limit, "orderBy": order, "authorId": author });
+                    let (response, statements) =
+                        measure(&env.db, run(&env.schema, LIST, vars)).await;
+                    let list: Vec<i64> = (response["data"]["articleList"].as_array())
+                        .unwrap_or_else(|| panic!("{what}: {response:#}"))
+                        .iter()
+                        .map(|a| a["id"].as_i64().unwrap())
+                        .collect();
+                    let (start, end) = (offset.min(len), (offset + limit).min(len));
+                    assert_eq!(list, all[start..end], "{what}: the list");
+                    assert_eq!(kinds(&statements), ["page"], "{what}: {statements:#?}");
+
+                    let forward = json!({ "first": limit, "offset": offset, "orderBy": order, "authorId": author });
+                    let p = page(&env.schema, forward).await;
+                    assert_eq!(p.ids, list, "{what}: the connection");
+                    assert_eq!(
+                        p.has_previous,
+                        offset > 0 && len > 0,
+                        "{what}: hasPreviousPage"
+                    );
+                    assert_eq!(p.has_next, end < len, "{what}: hasNextPage");
+                    if let Some(cursor) = p.cursors.last() {
+                        let vars = json!({ "first": limit, "after": cursor, "orderBy": order, "authorId": author });
+                        let next = page(&env.schema, vars).await;
+                        assert_eq!(next.ids, all[end..(end + limit).min(len)], "{what}: next");
+                    }
+
+                    let backward = json!({ "last": limit, "offset": offset, "orderBy": order, "authorId": author });
+                    let b = page(&env.schema, backward).await;
+                    let b_end = len.saturating_sub(offset);
+                    let b_start = b_end.saturating_sub(limit);
+                    assert_eq!(b.ids, all[b_start..b_end], "{what}: last");
+                    assert_eq!(b.has_previous, b_start > 0, "{what}: last, hasPreviousPage");
+                    assert_eq!(
+                        b.has_next,
+                        offset > 0 && len > 0,
+                        "{what}: last, hasNextPage"
+                    );
+                }
+            }
+        }
+    }
+    let cases = [
+        (
+            PAGE,
+            json!({ "first": 5, "offset": -1 }),
+            "OFFSET_OUT_OF_RANGE",
+            "offset",
+        ),
+        (
+            PAGE,
+            json!({ "first": 5, "offset": 10_001 }),
+            "OFFSET_OUT_OF_RANGE",
+            "offset",
+        ),
+        (
+            LIST,
+            json!({ "offset": 10_001 }),
+            "OFFSET_OUT_OF_RANGE",
+            "offset",
+        ),
+        (
+            LIST,
+            json!({ "limit": 101 }),
+            "PAGE_SIZE_OUT_OF_RANGE",
+            "limit",
+        ),
+        (
+            LIST,
+            json!({ "limit": -1 }),
+            "PAGE_SIZE_OUT_OF_RANGE",
+            "limit",
+        ),
+    ];
+    for (query, variables, code, argument) in cases {
+        let (response, statements) =
+            measure(&env.db, run(&env.schema, query, variables.clone())).await;
+        let error = &response["errors"][0];
+        assert_eq!(
+            error["extensions"]["code"], code,
+            "{variables}: {response:#}"
+        );
+        assert_eq!(error["extensions"]["argument"], argument, "{variables}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("`{argument}` must be between 0 and ")),
+            "{message}"
+        );
+        assert!(statements.is_empty(), "{variables}: {statements:#?}");
+    }
+    // Without `offset` (or `limit`): the first 20, as the connection's first page.
+    let response = run(&env.schema, LIST, json!({})).await;
+    let ids: Vec<i64> = (response["data"]["articleList"].as_array().unwrap().iter())
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, expected("NEWEST", None)[..20]);
+}
+
+/// A jump of whole pages from a cursor, forward and back: the keyset seek
+/// to the cursor, then the offset, in one statement.
+async fn jumps_from_a_cursor<S: Executor>(env: &Env<S>) {
+    for order in ["NEWEST", "TITLE"] {
+        let all = expected(order, None);
+        let first = page(&env.schema, json!({ "first": 10, "orderBy": order })).await;
+        let cursor = first.cursors.last().unwrap();
+        for pages in 0..=5 {
+            let vars =
+                json!({ "first": 10, "after": cursor, "offset": 10 * pages, "orderBy": order });
+            let (p, statements) = measure(&env.db, page(&env.schema, vars)).await;
+            let from = 10 + 10 * pages;
+            assert_eq!(p.ids, all[from..from + 10], "{order}: {pages} pages on");
+            assert!(p.has_previous && p.has_next, "{order}: {pages} pages on");
+            assert_eq!(kinds(&statements), ["page"], "{statements:#?}");
+        }
+        // Back from the row at 100: the window is the 100 rows before it.
+        let at_100 = page(
+            &env.schema,
+            json!({ "first": 1, "offset": 100, "orderBy": order }),
+        )
+        .await;
+        for pages in 0..=5 {
+            let vars = json!({ "last": 10, "before": at_100.cursors[0], "offset": 10 * pages, "orderBy": order });
+            let p = page(&env.schema, vars).await;
+            let to = 100 - 10 * pages;
+            assert_eq!(p.ids, all[to - 10..to], "{order}: {pages} pages back");
+            assert_eq!(p.has_previous, to > 10, "{order}: {pages} pages back");
+            assert!(p.has_next, "{order}: {pages} pages back");
+        }
+        // Past the window's end: an empty page, the rows passed over behind it.
+        let vars = json!({ "first": 10, "after": cursor, "offset": 500, "orderBy": order });
+        let p = page(&env.schema, vars).await;
+        assert!(p.ids.is_empty() && p.has_previous && !p.has_next, "{order}");
+    }
 }
 
 /// A nested connection's invalid arguments are its own coded errors, and

@@ -218,6 +218,7 @@ fn check_window<K: Keyset<Row = Row>>(
     before: &Bound,
     size: i32,
     forward: bool,
+    offset: i32,
 ) -> Result<(), TestCaseError> {
     let after = resolve(after, rows);
     let before = resolve(before, rows);
@@ -228,7 +229,13 @@ fn check_window<K: Keyset<Row = Row>>(
     };
     args.after = after.as_ref().map(|r| K::from_row(r).encode());
     args.before = before.as_ref().map(|r| K::from_row(r).encode());
-    let page = keypage::paginate_slice::<K>(rows, &args).unwrap();
+    let query = args.validate_with_offset::<K>(Some(offset)).unwrap();
+    let page = keypage::page_slice::<K>(rows, &query).unwrap();
+    if offset == 0 {
+        // (Not the pages themselves: a NaN key is not equal to itself.)
+        let plain = keypage::paginate_slice::<K>(rows, &args).unwrap();
+        prop_assert_eq!(&plain.page_info, &page.page_info);
+    }
 
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by(|a, b| reference(a, b));
@@ -247,25 +254,34 @@ fn check_window<K: Keyset<Row = Row>>(
         .copied()
         .filter(|r| is_after(r) && is_before(r))
         .collect();
-    let n = size as usize;
-    let expected: Vec<&Row> = if forward {
-        window.iter().copied().take(n).collect()
+    // The offset passes over rows of the window from the end the page is
+    // read from.
+    let (n, offset) = (size as usize, offset as usize);
+    let (start, end) = if forward {
+        let start = offset.min(window.len());
+        (start, (start + n).min(window.len()))
     } else {
-        window[window.len().saturating_sub(n)..].to_vec()
+        let end = window.len().saturating_sub(offset);
+        (end.saturating_sub(n), end)
     };
+    let expected: Vec<&Row> = window[start..end].to_vec();
     let got: Vec<&Row> = page.nodes().copied().collect();
     prop_assert_eq!(ids(&got), ids(&expected));
 
     // The Relay specification's algorithm: on the paging side, whether the
     // window holds more than the page; on the other, whether the collection
-    // holds a row at or behind the page's cursor (none without one).
-    let more = window.len() > n;
+    // holds a row at or behind the page's cursor (none without one), or
+    // the offset passed over one.
+    let passed_over = offset > 0 && !window.is_empty();
     let (has_prev, has_next) = if forward {
-        (after.is_some() && sorted.iter().any(|r| !is_after(r)), more)
+        (
+            (after.is_some() && sorted.iter().any(|r| !is_after(r))) || passed_over,
+            end < window.len(),
+        )
     } else {
         (
-            more,
-            before.is_some() && sorted.iter().any(|r| !is_before(r)),
+            start > 0,
+            (before.is_some() && sorted.iter().any(|r| !is_before(r))) || passed_over,
         )
     };
     prop_assert_eq!(
@@ -288,8 +304,8 @@ macro_rules! ordering_props {
                 }
 
                 #[test]
-                fn $window(rows in rows(30), after in bound(), before in bound(), size in 0i32..10, forward in any::<bool>()) {
-                    check_window::<$cursor>(&rows, $reference, &after, &before, size, forward)?;
+                fn $window(rows in rows(30), after in bound(), before in bound(), size in 0i32..10, forward in any::<bool>(), offset in prop_oneof![3 => Just(0), 1 => 1i32..35]) {
+                    check_window::<$cursor>(&rows, $reference, &after, &before, size, forward, offset)?;
                 }
             )*
         }

@@ -262,6 +262,7 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
                 PageDirection::Backward
             },
             limit: PAGE,
+            offset: 0,
         });
         let select = Select::<DB>::table_of::<Event>().unwrap();
         let sent = select.page_query(&plan).unwrap().sql();

@@ -19,7 +19,11 @@ use super::report::bench_dir;
 /// One article. Three orderings: the feed (uniform directions), a mixed-direction
 /// one and one on a nullable column.
 #[derive(Debug, Clone, keypage::Paginate, sqlx::FromRow)]
-#[paginate(order_by = "created_at desc, id desc", table = "articles")]
+#[paginate(
+    order_by = "created_at desc, id desc",
+    table = "articles",
+    max_offset = 10_000
+)]
 #[paginate(ordering(name = "MIXED", order_by = "score asc, created_at desc, id asc"))]
 #[paginate(ordering(name = "TITLE", order_by = "title asc nulls last, id asc"))]
 pub struct Article {

@@ -22,7 +22,9 @@ use async_graphql::{
     BatchRequest, BatchResponse, ComplexObject, Context, Data, EmptyMutation, EmptySubscription,
     ErrorExtensions, Executor, Object, Request, Response, Schema, SimpleObject,
 };
-use keypage::graphql::{ChildCounts, ChildKey, ChildPages, LoadOne, SharedCounts};
+use keypage::graphql::{
+    ChildCounts, ChildKey, ChildPages, ConnectionRequest, LoadOne, SharedCounts,
+};
 use keypage::signed::CursorKeys;
 use keypage::sql::sqlx::FetchError;
 use keypage::{PageArgs, Paginate as _};
@@ -38,7 +40,8 @@ use super::Db;
 #[paginate(
     table = "articles",
     order_by = "created_at desc, id desc",
-    order_name = "NEWEST"
+    order_name = "NEWEST",
+    max_offset = 10_000
 )]
 #[paginate(ordering(name = "TITLE", order_by = "title asc, id asc"))]
 #[graphql(complex)]
@@ -174,6 +177,9 @@ pub struct Query;
 #[Object]
 impl Query {
     /// Articles, newest first unless `orderBy` says otherwise, optionally of one author only.
+    /// `offset` passes over that many articles first (from the end for `last`; at most
+    /// 10,000): page 3 of 20 is `first: 20, offset: 40`, and a jump of two pages from a
+    /// cursor `first: 20, after: $cursor, offset: 40`.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn articles(
@@ -185,6 +191,7 @@ impl Query {
         before: Option<String>,
         order_by: Option<ArticleOrder>,
         author_id: Option<i64>,
+        offset: Option<i32>,
     ) -> async_graphql::Result<ArticleConnection> {
         let articles = Article::table().filter_some(author_id, |qb, id| {
             qb.push("author_id = ").push_bind(*id);
@@ -199,9 +206,36 @@ impl Query {
         let counts = ctx.data::<Arc<Loaders>>()?.counts.clone();
         Article::connection(order_by, args)
             .signed(ctx.data_opt::<CursorKeys>())
+            .offset(offset)
             .share_count(counts, format!("articles/{author_id:?}"))
             .select(ctx.data::<Pool<Db>>()?, articles)
             .await
+    }
+
+    /// The articles as a plain list, `limit` of them (20 by default, at most 100) after
+    /// passing over `offset` (at most 10,000), in the order of `orderBy`: the list field
+    /// this API served before `articles`, kept for the clients that still call it.
+    #[graphql(
+        complexity = "page_cost(limit, None, child_complexity)",
+        deprecation = "Use `articles`, a cursor connection: `articles(first: $limit, offset: $offset)` \
+                       returns the same articles, and from its `pageInfo.endCursor` every next \
+                       page is one index seek, however deep."
+    )]
+    async fn article_list(
+        &self,
+        ctx: &Context<'_>,
+        offset: Option<i32>,
+        limit: Option<i32>,
+        order_by: Option<ArticleOrder>,
+        author_id: Option<i64>,
+    ) -> async_graphql::Result<Vec<Article>> {
+        let articles = Article::table().filter_some(author_id, |qb, id| {
+            qb.push("author_id = ").push_bind(*id);
+        });
+        let page = ConnectionRequest::<Article>::list(order_by, offset, limit)
+            .select(ctx.data::<Pool<Db>>()?, articles)
+            .await?;
+        Ok(page.edges.into_iter().map(|edge| edge.node).collect())
     }
 
     /// Authors, by name.

@@ -84,6 +84,8 @@ pub struct Container {
     pub orderings: Vec<NamedOrdering>,
     pub max_page_size: Option<(u32, LitInt)>,
     pub default_page_size: Option<(u32, LitInt)>,
+    /// The largest `offset` a page may pass over.
+    pub max_offset: Option<(u32, LitInt)>,
     pub table: Option<LitStr>,
     /// The name of the default ordering (`DEFAULT` unless given).
     pub order_name: Option<LitStr>,
@@ -109,14 +111,16 @@ const CONTAINER_KEYS: &[&str] = &[
     "ordering",
     "max_page_size",
     "default_page_size",
+    "max_offset",
     "table",
     "order_name",
 ];
 const ORDERING_KEYS: &[&str] = &["name", "order_by"];
 const FIELD_KEYS: &[&str] = &["unique", "column", "parent"];
 
-/// The largest page size: `first`/`last` are GraphQL `Int`s, 32-bit signed.
-const PAGE_SIZE_MAX: u32 = i32::MAX as u32;
+/// The largest page size or offset: `first`/`last`/`offset` are GraphQL
+/// `Int`s, 32-bit signed.
+const INT_MAX: u32 = i32::MAX as u32;
 
 impl Container {
     /// Reads every `#[paginate(..)]` on the struct, reporting problems to `cx`
@@ -143,13 +147,18 @@ impl Container {
                         }
                     }
                     "max_page_size" | "default_page_size" => {
-                        if let Some(size) = page_size_value(cx, &meta, &key)? {
+                        if let Some(size) = int_value(cx, &meta, &key, 1, "100")? {
                             let slot = if key == "max_page_size" {
                                 &mut out.max_page_size
                             } else {
                                 &mut out.default_page_size
                             };
                             set_once(cx, &meta, slot, size);
+                        }
+                    }
+                    "max_offset" => {
+                        if let Some(n) = int_value(cx, &meta, &key, 0, "1000")? {
+                            set_once(cx, &meta, &mut out.max_offset, n);
                         }
                     }
                     "table" => {
@@ -405,32 +414,36 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Opt
     Ok(None)
 }
 
-/// `max_page_size = 100` / `default_page_size = 20`: an integer in
-/// `1..=i32::MAX` (page sizes are GraphQL `Int`s).
-fn page_size_value(
+/// `max_page_size = 100`, `default_page_size = 20` (`min` 1) or
+/// `max_offset = 1000` (`min` 0): an integer in `min..=i32::MAX` (page sizes
+/// and offsets are GraphQL `Int`s). `example` is the value the error's
+/// example shows.
+fn int_value(
     cx: &Ctxt,
     meta: &ParseNestedMeta,
     key: &str,
+    min: u32,
+    example: &str,
 ) -> syn::Result<Option<(u32, LitInt)>> {
-    let Some(tokens) = value_tokens(cx, meta, key, "100")? else {
+    let Some(tokens) = value_tokens(cx, meta, key, example)? else {
         return Ok(None);
     };
     let Ok(Lit::Int(lit)) = syn::parse2::<Lit>(tokens.clone()) else {
         cx.error_spanned_by(
             &tokens,
-            format!("`{key}` takes an integer literal, e.g. `{key} = 100`"),
+            format!("`{key}` takes an integer literal, e.g. `{key} = {example}`"),
         );
         return Ok(None);
     };
     match lit.base10_parse::<i128>() {
-        Ok(n) if (1..=i128::from(PAGE_SIZE_MAX)).contains(&n) => {
-            Ok(Some((u32::try_from(n).unwrap_or(PAGE_SIZE_MAX), lit)))
+        Ok(n) if (i128::from(min)..=i128::from(INT_MAX)).contains(&n) => {
+            Ok(Some((u32::try_from(n).unwrap_or(INT_MAX), lit)))
         }
         _ => {
             cx.error_spanned_by(
                 &tokens,
                 format!(
-                    "`{key}` must be between 1 and {PAGE_SIZE_MAX}, got {}",
+                    "`{key}` must be between {min} and {INT_MAX}, got {}",
                     lit.base10_digits()
                 ),
             );

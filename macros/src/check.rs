@@ -15,6 +15,8 @@ use crate::suggest;
 /// The default page-size limits (issue 3).
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 100;
 pub const DEFAULT_DEFAULT_PAGE_SIZE: u32 = 20;
+/// The default `max_offset`: ten pages of the default largest size.
+pub const DEFAULT_MAX_OFFSET: u32 = 1_000;
 /// The default ordering's name unless `order_name` gives one.
 pub const DEFAULT_ORDER_NAME: &str = "DEFAULT";
 
@@ -27,6 +29,7 @@ pub struct Model<'a> {
     pub orderings: Vec<Ordering<'a>>,
     pub max_page_size: u32,
     pub default_page_size: u32,
+    pub max_offset: u32,
     pub table: Option<String>,
     /// `ArticleOrder`.
     pub order_enum: Ident,
@@ -79,6 +82,7 @@ pub fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Model<'a> {
         orderings: Vec::new(),
         max_page_size,
         default_page_size,
+        max_offset: (input.attrs.max_offset.as_ref()).map_or(DEFAULT_MAX_OFFSET, |(n, _)| *n),
         table: input.attrs.table.as_ref().map(LitStr::value),
         order_enum: format_ident!("{}Order", input.name, span = Span::call_site()),
     };

@@ -507,6 +507,7 @@ fn impl_paginate(model: &Model) -> TokenStream {
     let specs = model.orderings.iter().map(|o| statics_idents(o).1);
     let max = Literal::u32_unsuffixed(model.max_page_size);
     let default = Literal::u32_unsuffixed(model.default_page_size);
+    let max_offset = Literal::u32_unsuffixed(model.max_offset);
     let table = match &model.table {
         Some(table) => quote!(::core::option::Option::Some(#table)),
         None => quote!(::core::option::Option::None),
@@ -529,6 +530,7 @@ fn impl_paginate(model: &Model) -> TokenStream {
             const ORDERINGS: &'static [&'static ::keypage::__private::OrderingSpec] = &[#(&#specs),*];
             const MAX_PAGE_SIZE: ::core::primitive::u32 = #max;
             const DEFAULT_PAGE_SIZE: ::core::primitive::u32 = #default;
+            const MAX_OFFSET: ::core::primitive::u32 = #max_offset;
             const TABLE: ::core::option::Option<&'static ::core::primitive::str> = #table;
             const COLUMNS: &'static [&'static ::core::primitive::str] = &[#(#columns),*];
 

@@ -56,6 +56,39 @@ impl PageArgs {
     /// `0..=MAX_PAGE_SIZE` (never clamped), not both `first` and `last`,
     /// cursors decoded and belonging to `K`'s ordering.
     pub fn validate<K: Keyset>(&self) -> Result<KeysetQuery<K>, PageError> {
+        self.validate_with_offset(None)
+    }
+
+    /// [`validate`](Self::validate), the page also passing over `offset`
+    /// rows of the window first: from its start for `first` (or without
+    /// `first`/`last`), from its end for `last`. The offset must be within
+    /// `0..=MAX_OFFSET` (the attribute's `max_offset`, default 1,000): the
+    /// database reads every row it passes over, so it is bounded, and never
+    /// clamped.
+    ///
+    /// ```
+    /// # use keypage_runtime::doc_support::*;
+    /// use keypage_runtime::{PageArgs, page_slice};
+    /// let rows: Vec<Row> = (1..=50).map(|id| Row { id }).collect();
+    /// // Page 3 of 10 rows: rows 21 to 30.
+    /// let query = PageArgs::first(10).validate_with_offset::<RowCursor>(Some(20)).unwrap();
+    /// let page = page_slice(&rows, &query).unwrap();
+    /// assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), (21..=30).collect::<Vec<_>>());
+    /// assert!(page.page_info.has_previous_page && page.page_info.has_next_page);
+    /// // Then on by keyset, from the page's cursor.
+    /// let err = PageArgs::first(10).validate_with_offset::<RowCursor>(Some(5_000)).unwrap_err();
+    /// assert_eq!(err.to_string(), "`offset` must be between 0 and 1000, got 5000");
+    /// assert_eq!(err.code(), "OFFSET_OUT_OF_RANGE");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate), and
+    /// [`PageError::OffsetOutOfRange`].
+    pub fn validate_with_offset<K: Keyset>(
+        &self,
+        offset: Option<i32>,
+    ) -> Result<KeysetQuery<K>, PageError> {
         let max = <K::Row as Paginate>::MAX_PAGE_SIZE;
         let (direction, limit) = match (self.first, self.last) {
             (Some(_), Some(_)) => return Err(PageError::FirstAndLast),
@@ -66,11 +99,22 @@ impl PageArgs {
                 <K::Row as Paginate>::DEFAULT_PAGE_SIZE,
             ),
         };
+        let max_offset = <K::Row as Paginate>::MAX_OFFSET;
+        let offset = match offset {
+            None => 0,
+            Some(n) => u32::try_from(n).ok().filter(|&n| n <= max_offset).ok_or(
+                PageError::OffsetOutOfRange {
+                    value: i64::from(n),
+                    max: max_offset,
+                },
+            )?,
+        };
         Ok(KeysetQuery {
             after: decode_arg("after", self.after.as_deref())?,
             before: decode_arg("before", self.before.as_deref())?,
             direction,
             limit,
+            offset,
         })
     }
 }
@@ -114,4 +158,7 @@ pub struct KeysetQuery<K> {
     pub direction: PageDirection,
     /// How many rows at most.
     pub limit: u32,
+    /// How many rows of the window the page passes over first: from its
+    /// start (`Forward`) or its end (`Backward`). 0 for a keyset page.
+    pub offset: u32,
 }

@@ -112,6 +112,15 @@ pub enum PageError {
         /// The largest allowed value.
         max: u32,
     },
+    /// `offset` was negative or above the row type's `max_offset`. Never
+    /// clamped, as page sizes are not.
+    #[error("`offset` must be between 0 and {max}, got {value}")]
+    OffsetOutOfRange {
+        /// The value received.
+        value: i64,
+        /// The largest allowed value (`Paginate::MAX_OFFSET`).
+        max: u32,
+    },
     /// `after` or `before` could not be decoded.
     #[error("`{argument}` is not a valid cursor: {source}")]
     InvalidCursor {
@@ -138,6 +147,7 @@ impl PageError {
         match self {
             PageError::FirstAndLast => "FIRST_AND_LAST",
             PageError::PageSizeOutOfRange { .. } => "PAGE_SIZE_OUT_OF_RANGE",
+            PageError::OffsetOutOfRange { .. } => "OFFSET_OUT_OF_RANGE",
             PageError::InvalidCursor {
                 source: CursorError::OrderingMismatch,
                 ..
@@ -151,6 +161,7 @@ impl PageError {
     pub fn argument(&self) -> Option<&'static str> {
         match self {
             PageError::FirstAndLast | PageError::KeyTooLong(_) => None,
+            PageError::OffsetOutOfRange { .. } => Some("offset"),
             PageError::PageSizeOutOfRange { argument, .. }
             | PageError::InvalidCursor { argument, .. } => Some(argument),
         }

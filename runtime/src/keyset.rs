@@ -44,6 +44,10 @@ pub trait Paginate: Sized + 'static {
     const MAX_PAGE_SIZE: u32;
     /// The page size when neither `first` nor `last` is given (default 20).
     const DEFAULT_PAGE_SIZE: u32;
+    /// The largest `offset` a page may pass over
+    /// ([`PageArgs::validate_with_offset`](crate::PageArgs::validate_with_offset);
+    /// the attribute's `max_offset`, default 1,000).
+    const MAX_OFFSET: u32 = 1_000;
     /// The SQL table, from `#[paginate(table = "...")]`.
     const TABLE: Option<&'static str>;
     /// The SQL columns of every field, in declaration order.

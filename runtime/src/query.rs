@@ -46,6 +46,7 @@ pub struct AnyKeysetQuery<R: Paginate> {
     ordering: &'static OrderingSpec,
     direction: PageDirection,
     limit: u32,
+    offset: u32,
     /// The `KeysetQuery<K>` of `order`'s cursor type `K`.
     query: Box<dyn Any + Send + Sync>,
 }
@@ -58,28 +59,46 @@ impl<R: Paginate> AnyKeysetQuery<R> {
     /// [`PageError`] when `first`/`last` are out of range or both given, or a
     /// cursor is malformed or belongs to another ordering.
     pub fn new(order: R::Order, args: &PageArgs) -> Result<Self, PageError> {
-        struct Validate<'a>(&'a PageArgs);
+        Self::with_offset(order, args, None)
+    }
+
+    /// Validates `args` for the ordering `order`, the page passing over
+    /// `offset` rows of the window first (see
+    /// [`PageArgs::validate_with_offset`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new), and
+    /// [`PageError::OffsetOutOfRange`](crate::PageError::OffsetOutOfRange).
+    pub fn with_offset(
+        order: R::Order,
+        args: &PageArgs,
+        offset: Option<i32>,
+    ) -> Result<Self, PageError> {
+        struct Validate<'a>(&'a PageArgs, Option<i32>);
         impl<R: Paginate> OrderVisitor<R> for Validate<'_> {
             type Output = Result<
                 (
                     &'static OrderingSpec,
-                    PageDirection,
-                    u32,
+                    (PageDirection, u32, u32),
                     Box<dyn Any + Send + Sync>,
                 ),
                 PageError,
             >;
             fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-                let query = self.0.validate::<K>()?;
-                Ok((K::ORDERING, query.direction, query.limit, Box::new(query)))
+                let query = self.0.validate_with_offset::<K>(self.1)?;
+                let shape = (query.direction, query.limit, query.offset);
+                Ok((K::ORDERING, shape, Box::new(query)))
             }
         }
-        let (ordering, direction, limit, query) = R::with_order(order, Validate(args))?;
+        let (ordering, (direction, limit, offset), query) =
+            R::with_order(order, Validate(args, offset))?;
         Ok(AnyKeysetQuery {
             order,
             ordering,
             direction,
             limit,
+            offset,
             query,
         })
     }
@@ -102,6 +121,12 @@ impl<R: Paginate> AnyKeysetQuery<R> {
     /// How many rows at most (`first`/`last`, or the default page size).
     pub fn limit(&self) -> u32 {
         self.limit
+    }
+
+    /// How many rows of the window the page passes over first (0 for a
+    /// keyset page; see [`KeysetQuery::offset`]).
+    pub fn offset(&self) -> u32 {
+        self.offset
     }
 
     /// The key values of `after`, in key order, if it was given: the window
@@ -217,6 +242,7 @@ impl<R: Paginate> fmt::Debug for AnyKeysetQuery<R> {
             .field("order", &self.order)
             .field("direction", &self.direction)
             .field("limit", &self.limit)
+            .field("offset", &self.offset)
             .field("after", &self.after())
             .field("before", &self.before())
             .finish()

@@ -80,7 +80,9 @@ pub fn paginate_slice_by<'a, R: Paginate>(
 /// for `last`) whether the window holds more rows beyond the page; on the
 /// other side whether the whole collection holds rows beyond the page's
 /// cursor (`false` without one, the page then starting at the collection's
-/// edge).
+/// edge). With an [`offset`](KeysetQuery::offset) the page starts that
+/// many rows into the window (from its end for `Backward`), and the flag
+/// behind it is whether any row of the collection lies behind its start.
 ///
 /// # Errors
 ///
@@ -101,18 +103,23 @@ pub fn page_slice<'a, K: Keyset>(
     let hi = query.before.as_ref().map_or(n, |c| {
         sorted.partition_point(|r| K::cmp_row(r, c) == core::cmp::Ordering::Less)
     });
-    let limit = query.limit as usize;
-    // An empty window (before <= after) pins the page at the end it is read from.
+    let (limit, offset) = (query.limit as usize, query.offset as usize);
+    // An empty window (before <= after) pins the page at the end it is read
+    // from; the offset moves it inwards, at most to the other end. The flag
+    // behind the page: a row before its start (forward) or after its end
+    // (backward), in the whole collection.
     let (start, end, has_previous, has_next) = match query.direction {
         PageDirection::Forward => {
             let hi = hi.max(lo);
-            let end = lo + limit.min(hi - lo);
-            (lo, end, lo > 0, end < hi)
+            let start = (lo + offset).min(hi);
+            let end = start + limit.min(hi - start);
+            (start, end, start > 0, end < hi)
         }
         PageDirection::Backward => {
             let lo = lo.min(hi);
-            let start = hi - limit.min(hi - lo);
-            (start, hi, start > lo, hi < n)
+            let end = hi.saturating_sub(offset).max(lo);
+            let start = end - limit.min(end - lo);
+            (start, end, start > lo, end < n)
         }
     };
     let edges = sorted[start..end]

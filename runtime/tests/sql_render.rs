@@ -118,7 +118,8 @@ fn render_ordering<K: Keyset<Row = Row>>() -> String {
 
 /// The one statement of a forward and a backward page with both cursors,
 /// with the near cursor only, and with none, after a caller's own filter
-/// (a bind, written again in every part).
+/// (a bind, written again in every part); and with an offset, after the
+/// near cursor and from the start.
 fn render_plans<K: Keyset<Row = Row>>() -> String {
     let mut out = String::new();
     let row = |id, b| Row {
@@ -136,16 +137,20 @@ fn render_plans<K: Keyset<Row = Row>>() -> String {
                 PageDirection::Forward => (Some(after.clone()), None),
                 PageDirection::Backward => (None, Some(before.clone())),
             };
-            for (name, (after, before)) in [
-                ("both", (Some(after), Some(before))),
-                ("near", near_only),
-                ("none", (None, None)),
+            for (name, (after, before), offset) in [
+                ("both", (Some(after), Some(before)), 0),
+                ("near", near_only.clone(), 0),
+                ("none", (None, None), 0),
+                // A jump: the seek, then `OFFSET`, and the window probe.
+                ("near offset 20", near_only, 20),
+                ("none offset 20", (None, None), 20),
             ] {
                 let plan = PagePlan::new(KeysetQuery::<K> {
                     after,
                     before,
                     direction,
                     limit: 10,
+                    offset,
                 });
                 let mut sql = RenderedSql::new(dialect);
                 let Ok(()) = plan.push_statement(

@@ -37,7 +37,7 @@ fn arb_rows() -> impl Strategy<Value = Vec<(Row, i64)>> {
     })
 }
 
-type Query = (Option<Row>, Option<Row>, bool, u32);
+type Query = (Option<Row>, Option<Row>, bool, u32, u32);
 
 fn arb_query() -> impl Strategy<Value = Query> {
     (
@@ -45,10 +45,13 @@ fn arb_query() -> impl Strategy<Value = Query> {
         proptest::option::of(arb_row(0i64..60)),
         any::<bool>(),
         0u32..7,
+        // Mostly keyset pages; an offset (`PagePlan` passes over rows of
+        // the window, up to past its end) in one case of four.
+        prop_oneof![3 => Just(0u32), 1 => 1u32..12],
     )
 }
 
-fn query<K: Keyset<Row = Row>>((after, before, forward, limit): &Query) -> KeysetQuery<K> {
+fn query<K: Keyset<Row = Row>>((after, before, forward, limit, offset): &Query) -> KeysetQuery<K> {
     KeysetQuery {
         after: after.as_ref().map(K::from_row),
         before: before.as_ref().map(K::from_row),
@@ -58,6 +61,7 @@ fn query<K: Keyset<Row = Row>>((after, before, forward, limit): &Query) -> Keyse
             PageDirection::Backward
         },
         limit: *limit,
+        offset: *offset,
     }
 }
 

@@ -246,21 +246,19 @@ impl TotalCount {
 ///     }}),
 /// );
 /// ```
-#[cfg_attr(
-    not(any(
-        feature = "sqlite",
-        feature = "postgres",
-        feature = "mysql",
-        feature = "signed"
-    )),
-    allow(dead_code)
-)]
 pub struct ConnectionRequest<R: Paginate> {
     query: Result<AnyKeysetQuery<R>, PageError>,
-    /// What was asked, as a nested connection's loader key and signed
-    /// cursors need it (neither is built without their features).
+    /// What was asked: `query` is made again from it when the cursors are
+    /// opened or the offset set, and a nested connection's loader key
+    /// holds it.
     order: R::Order,
     args: PageArgs,
+    offset: Option<i32>,
+    /// Why the cursors could not be opened (a signature refused).
+    refused: Option<PageError>,
+    /// What the client calls the page size: `first`, or `limit` for a
+    /// [`list`](Self::list).
+    size_argument: &'static str,
     count: Option<BoxFuture<'static, Result<Counted, Error>>>,
     finish: Finish,
 }
@@ -285,6 +283,9 @@ impl<R: Paginate> ConnectionRequest<R> {
             query: AnyKeysetQuery::new(order, &args),
             order,
             args,
+            offset: None,
+            refused: None,
+            size_argument: "first",
             count: None,
             finish: Finish {
                 count_mode: TotalCountMode::Exact,
@@ -334,13 +335,95 @@ impl<R: Paginate> ConnectionRequest<R> {
             return self;
         };
         let max_len = crate::query::max_cursor_len::<R>(self.order);
-        let opened = keys.verify_args_within(&self.args, max_len, std::time::SystemTime::now());
-        self.query = opened.and_then(|args| {
-            let query = AnyKeysetQuery::new(self.order, &args);
-            self.args = args;
-            query
-        });
+        match keys.verify_args_within(&self.args, max_len, std::time::SystemTime::now()) {
+            Ok(args) => self.args = args,
+            Err(e) => self.refused = Some(e),
+        }
         self.finish.keys = Some(keys.clone());
+        self.revalidate()
+    }
+
+    /// The page passes over `offset` rows of the window first (page 3 of
+    /// 20 rows: `first: 20, offset: 40`), from its start, or from its end
+    /// for `last`; `None` leaves it a keyset page. The offset must be
+    /// within `0..=MAX_OFFSET` (the attribute's `max_offset`), else
+    /// `OFFSET_OUT_OF_RANGE`: the database reads every row passed over, so
+    /// a jump costs in proportion to its length, not to the depth of the
+    /// cursor it starts from. The page's cursors continue by keyset.
+    ///
+    /// [`fetch`](Self::fetch) hands the offset to its data source
+    /// ([`AnyKeysetQuery::offset`]), which must apply it.
+    ///
+    /// ```
+    /// # use keypage_runtime::doc_support::*;
+    /// use keypage_runtime::graphql::ConnectionRequest;
+    /// use keypage_runtime::PageArgs;
+    ///
+    /// let rows: Vec<Row> = (1..=50).map(|id| Row { id }).collect();
+    /// let page = |args: PageArgs, offset| {
+    ///     ConnectionRequest::<Row>::new(None, args).offset(offset).over_slice(&rows)
+    /// };
+    /// let third = page(PageArgs::first(10), Some(20)).unwrap();
+    /// assert_eq!(third.edges.first().map(|e| e.node.id), Some(21));
+    /// // Two pages on from there: a jump from a cursor.
+    /// let after = third.edges.last().unwrap().cursor.clone();
+    /// let fifth = page(PageArgs::first(10).after(after), Some(10)).unwrap();
+    /// assert_eq!(fifth.edges.first().map(|e| e.node.id), Some(41));
+    /// let Err(e) = page(PageArgs::first(10), Some(-1)) else { panic!() };
+    /// assert_eq!(e.message, "`offset` must be between 0 and 1000, got -1");
+    /// ```
+    #[must_use]
+    pub fn offset(mut self, offset: Option<i32>) -> Self {
+        self.offset = offset;
+        self.revalidate()
+    }
+
+    /// An offset list, as a list field being retired in favour of the
+    /// connection takes it (`articleList(offset: Int, limit: Int)`): the
+    /// page of `limit` rows (the default page size when `None`) after
+    /// passing over `offset` rows, in `order`. One statement, the
+    /// ordering's index read from its start; take the connection's nodes
+    /// for the list. Errors name `offset` and `limit`.
+    ///
+    /// ```
+    /// # use keypage_runtime::doc_support::*;
+    /// use keypage_runtime::graphql::ConnectionRequest;
+    ///
+    /// let rows: Vec<Row> = (1..=50).map(|id| Row { id }).collect();
+    /// let list = ConnectionRequest::<Row>::list(None, Some(45), Some(10)).over_slice(&rows).unwrap();
+    /// assert_eq!(list.edges.iter().map(|e| e.node.id).collect::<Vec<_>>(), [46, 47, 48, 49, 50]);
+    /// let Err(e) = ConnectionRequest::<Row>::list(None, None, Some(500)).over_slice(&rows) else { panic!() };
+    /// assert_eq!(e.message, "`limit` must be between 0 and 100, got 500");
+    /// ```
+    pub fn list(order: Option<R::Order>, offset: Option<i32>, limit: Option<i32>) -> Self
+    where
+        R::Order: Default,
+    {
+        let args = PageArgs {
+            first: limit,
+            ..PageArgs::default()
+        };
+        let mut request = ConnectionRequest::new(order, args);
+        request.size_argument = "limit";
+        request.offset(offset)
+    }
+
+    /// The query again, after the cursors were opened or the offset set.
+    fn revalidate(mut self) -> Self {
+        let query = match &self.refused {
+            Some(e) => Err(e.clone()),
+            None => AnyKeysetQuery::with_offset(self.order, &self.args, self.offset),
+        };
+        self.query = query.map_err(|e| match e {
+            PageError::PageSizeOutOfRange { value, max, .. } if self.size_argument != "first" => {
+                PageError::PageSizeOutOfRange {
+                    argument: self.size_argument,
+                    value,
+                    max,
+                }
+            }
+            e => e,
+        });
         self
     }
 
@@ -661,7 +744,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         if let Err(e) = self.query {
             return Err(e.extend());
         }
-        let key = super::ChildKey::new(parent, self.order, self.args);
+        let key = super::ChildKey::new(parent, self.order, self.args).with_offset(self.offset);
         let page = pages
             .load_one(key)
             .await

@@ -42,6 +42,7 @@ pub struct ChildKey<R: Paginate, P> {
     parent: P,
     order: R::Order,
     args: PageArgs,
+    offset: Option<i32>,
 }
 
 impl<R: Paginate, P> ChildKey<R, P> {
@@ -51,7 +52,17 @@ impl<R: Paginate, P> ChildKey<R, P> {
             parent,
             order,
             args,
+            offset: None,
         }
+    }
+
+    /// The same page request, passing over `offset` rows of the window
+    /// first (see
+    /// [`PageArgs::validate_with_offset`](crate::PageArgs::validate_with_offset)).
+    #[must_use]
+    pub fn with_offset(mut self, offset: Option<i32>) -> Self {
+        self.offset = offset;
+        self
     }
 
     /// The parent's key.
@@ -66,17 +77,26 @@ impl<R: Paginate, P: Clone> Clone for ChildKey<R, P> {
             parent: self.parent.clone(),
             order: self.order,
             args: self.args.clone(),
+            offset: self.offset,
         }
     }
 }
 
 impl<R: Paginate, P: PartialEq> PartialEq for ChildKey<R, P> {
     fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent && self.order == other.order && self.args == other.args
+        self.parent == other.parent && self.same_page(other)
     }
 }
 
 impl<R: Paginate, P: Eq> Eq for ChildKey<R, P> {}
+
+impl<R: Paginate, P> ChildKey<R, P> {
+    /// Whether `other` asks for the same page of its parent: one group of
+    /// a batch.
+    fn same_page(&self, other: &Self) -> bool {
+        self.order == other.order && self.args == other.args && self.offset == other.offset
+    }
+}
 
 /// The ordering is left out (the order enums need not be `Hash`): equal
 /// keys still hash alike.
@@ -89,7 +109,7 @@ impl<R: Paginate, P: Hash> Hash for ChildKey<R, P> {
             last,
             before,
         } = &self.args;
-        (first, after, last, before).hash(state);
+        (first, after, last, before, self.offset).hash(state);
     }
 }
 
@@ -99,6 +119,7 @@ impl<R: Paginate, P: fmt::Debug> fmt::Debug for ChildKey<R, P> {
             .field("parent", &self.parent)
             .field("order", &self.order)
             .field("args", &self.args)
+            .field("offset", &self.offset)
             .finish()
     }
 }
@@ -157,17 +178,15 @@ where
         // in the order first asked for.
         let mut groups: Vec<(&ChildKey<R, P>, Vec<P>)> = Vec::new();
         for key in keys {
-            match groups
-                .iter_mut()
-                .find(|(first, _)| first.order == key.order && first.args == key.args)
-            {
+            match groups.iter_mut().find(|(first, _)| first.same_page(key)) {
                 Some((_, parents)) => parents.push(key.parent.clone()),
                 None => groups.push((key, vec![key.parent.clone()])),
             }
         }
         let mut pages = HashMap::with_capacity(keys.len());
         for (first, parents) in groups {
-            let fetched = match AnyKeysetQuery::new(first.order, &first.args) {
+            let query = AnyKeysetQuery::with_offset(first.order, &first.args, first.offset);
+            let fetched = match query {
                 Ok(query) => {
                     self.select
                         .fetch_children(&self.pool, self.relation, &parents, query)
@@ -178,14 +197,16 @@ where
             match fetched {
                 Ok(fetched) => {
                     for (parent, page) in parents.into_iter().zip(fetched) {
-                        let key = ChildKey::new(parent, first.order, first.args.clone());
+                        let key = ChildKey::new(parent, first.order, first.args.clone())
+                            .with_offset(first.offset);
                         pages.insert(key, Ok(page));
                     }
                 }
                 Err(e) => {
                     let e = Arc::new(e);
                     for parent in parents {
-                        let key = ChildKey::new(parent, first.order, first.args.clone());
+                        let key = ChildKey::new(parent, first.order, first.args.clone())
+                            .with_offset(first.offset);
                         pages.insert(key, Err(e.clone()));
                     }
                 }

@@ -211,10 +211,13 @@ impl<K: Keyset> PagePlan<K> {
         cursor.map(|c| KeyBound::new(side, true, c.values()))
     }
 
-    /// Whether the statement holds a probe (see
-    /// [`probe_bound`](PagePlan::probe_bound)).
+    /// Whether the statement holds a probe: the cursor's (see
+    /// [`probe_bound`](PagePlan::probe_bound)), or with an
+    /// [`offset`](KeysetQuery::offset) the window's own first row in the
+    /// page's reading direction, which says whether the offset passed over
+    /// any row.
     pub fn needs_probe(&self) -> bool {
-        self.probe_bound().is_some()
+        self.probe_bound().is_some() || self.query.offset > 0
     }
 
     /// Whether the page's seek is two index ranges joined in order (see
@@ -394,37 +397,52 @@ impl<K: Keyset> PagePlan<K> {
         let near = self.fetch_bound();
         let far = self.far_bound();
         let probe = self.probe_bound();
-        let page = |out: &mut W, part: usize, seek: Option<usize>| {
+        let offset = u64::from(self.query.offset);
+        // `marker`: the part's number, or `PROBE_PART` for the window probe.
+        let page = |out: &mut W, marker: i64, seek: Option<usize>, limit: u64, offset: u64| {
             let select = PartSelect {
-                marker: part as i64,
+                marker,
                 seek: near.as_ref().map(|b| (b, seek)),
                 far: far.as_ref(),
                 reversed: self.reversed(),
-                limit: self.fetch_limit(),
+                limit,
+                offset,
             };
             select.push(out, source, K::ORDERING.keys)
         };
-        if parts.len() == 1 && probe.is_none() {
+        if parts.len() == 1 && !self.needs_probe() {
             // One seek, nothing else: the statement is the page query.
-            return page(out, 0, parts[0]);
+            return page(out, 0, parts[0], self.fetch_limit(), 0);
         }
         out.push_sql("SELECT * FROM (");
         if let [seek] = parts[..] {
-            page(out, 0, seek)?;
+            page(out, 0, seek, self.fetch_limit(), offset)?;
         } else {
+            // Each range reads as far as the page could reach into it; the
+            // offset is passed over in their concatenation.
             for (i, &seek) in parts.iter().enumerate() {
                 out.push_sql(if i == 0 {
                     "SELECT * FROM ("
                 } else {
                     " UNION ALL SELECT * FROM ("
                 });
-                page(out, i, seek)?;
+                page(out, i as i64, seek, offset + self.fetch_limit(), 0)?;
                 out.push_sql(&format!(") AS keypage_seek{i}"));
             }
             push_marked_order(out, K::ORDERING.keys, self.reversed());
             out.push_sql(&format!(" LIMIT {}", self.fetch_limit()));
+            push_offset(out, offset);
         }
         out.push_sql(") AS keypage_page");
+        if offset > 0 {
+            // Whether the window has a row at all: then the offset passed
+            // over one, and a row lies behind the page.
+            for (i, &seek) in parts.iter().enumerate() {
+                out.push_sql(" UNION ALL SELECT * FROM (");
+                page(out, PROBE_PART, seek, 1, 0)?;
+                out.push_sql(&format!(") AS keypage_window{i}"));
+            }
+        }
         if let Some(probe) = &probe {
             let keys = K::ORDERING.keys;
             let probe_parts: Vec<Option<usize>> = match probe.parts(out.dialect(), keys) {
@@ -439,6 +457,7 @@ impl<K: Keyset> PagePlan<K> {
                     far: None,
                     reversed: !self.reversed(),
                     limit: 1,
+                    offset: 0,
                 };
                 select.push(out, source, keys)?;
                 out.push_sql(&match i {
@@ -550,6 +569,8 @@ struct PartSelect<'b> {
     far: Option<&'b KeyBound>,
     reversed: bool,
     limit: u64,
+    /// Rows passed over before the `LIMIT` (an `OFFSET`; 0 for none).
+    offset: u64,
 }
 
 impl PartSelect<'_> {
@@ -599,7 +620,16 @@ impl PartSelect<'_> {
         // generic plan per page size (a bound LIMIT kept it re-planning every
         // execution, measured in benches/deep_pages.rs).
         out.push_sql(&format!(" LIMIT {}", self.limit));
+        push_offset(out, self.offset);
         Ok(())
+    }
+}
+
+/// ` OFFSET n` unless `n` is 0; a literal for the reason the `LIMIT` is
+/// (a validated integer, one cached plan per value on PostgreSQL).
+fn push_offset<W: SqlWriter + ?Sized>(out: &mut W, offset: u64) {
+    if offset > 0 {
+        out.push_sql(&format!(" OFFSET {offset}"));
     }
 }
 
