@@ -27,6 +27,8 @@
 //!
 //! See the README for the attribute reference.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub use keypage_macros::Paginate;
 pub use keypage_runtime::{
     AnyKeysetQuery, Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeySpec,

@@ -457,7 +457,7 @@ sqlx_database!(
 );
 
 /// keypage's clauses go into your own `QueryBuilder`: see
-/// [`PagePlan::push_fetch`]. A value the database cannot bind is refused
+/// [`PagePlan::push_statement`]. A value the database cannot bind is refused
 /// with [`UnsupportedValue`]; the builder is then half-written, discard it.
 impl<DB: SqlxDatabase> SqlWriter for QueryBuilder<DB> {
     type Error = UnsupportedValue;
