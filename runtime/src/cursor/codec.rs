@@ -435,16 +435,10 @@ impl CursorWriter {
 
     #[cold]
     #[inline(never)]
-    fn put_varint_slow(&mut self, mut v: u128) {
+    fn put_varint_slow(&mut self, v: u128) {
         let mut tmp = [0u8; 19];
-        let mut n = 0;
-        while v >= 0x80 {
-            tmp[n] = (v as u8) | 0x80;
-            v >>= 7;
-            n += 1;
-        }
-        tmp[n] = v as u8;
-        self.extend(&tmp[..=n]);
+        let n = write_varint(v, &mut tmp);
+        self.extend(&tmp[..n]);
     }
 
     /// Appends a signed integer as a zig-zag varint (small magnitudes, small bytes).
@@ -768,13 +762,26 @@ const fn pack_groups(x: u64) -> u64 {
     x - t + (t >> 4)
 }
 
+/// `v` as LEB128 (seven bits a byte, low first) at the start of `out`, which
+/// has room for it (19 bytes hold any `u128`); returns the bytes written.
+pub(super) fn write_varint(mut v: u128, out: &mut [u8]) -> usize {
+    let mut n = 0;
+    while v >= 0x80 {
+        out[n] = (v as u8) | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    out[n] = v as u8;
+    n + 1
+}
+
 /// One LEB128 decoder, instantiated for `u64` (every integer key up to 64
 /// bits) and `u128`: returns the value and the bytes it took, refusing values
 /// over `max_bits`, overlong (non-canonical) forms and truncated input.
 macro_rules! varint_decoder {
     ($name:ident, $t:ty) => {
         #[inline]
-        fn $name(bytes: &[u8], max_bits: u32) -> Result<($t, usize), CursorError> {
+        pub(super) fn $name(bytes: &[u8], max_bits: u32) -> Result<($t, usize), CursorError> {
             let mut value: $t = 0;
             let mut shift = 0u32;
             for (i, &byte) in bytes.iter().enumerate() {

@@ -40,7 +40,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::codec::{decode_base64, decoded_len, encode_base64, encoded_len};
+use super::codec::{
+    decode_base64, decoded_len, encode_base64, encoded_len, varint_u64, write_varint,
+};
 use crate::args::PageArgs;
 use crate::error::{CursorError, PageError};
 use crate::page::{Edge, Page};
@@ -259,7 +261,8 @@ impl CursorKeys {
         let &[FORMAT, key_id, ref rest @ ..] = bytes else {
             return Err(CursorError::BadSignature);
         };
-        let (expiry, varint_len) = read_varint(rest).ok_or(CursorError::BadSignature)?;
+        // Canonical and in range, so each expiry has one encoding.
+        let (expiry, varint_len) = varint_u64(rest, 64).map_err(|_| CursorError::BadSignature)?;
         let tag = &rest[varint_len..];
         if tag.len() != self.inner.tag_len {
             return Err(CursorError::BadSignature);
@@ -364,7 +367,7 @@ impl CursorKeys {
         let mut header = [0; MAX_HEADER];
         header[0] = FORMAT;
         header[1] = keys.signing;
-        let len = 2 + write_varint(expiry, &mut header[2..]);
+        let len = 2 + write_varint(u128::from(expiry), &mut header[2..]);
         let mac = &(keys.keys.iter())
             .find(|(id, _)| *id == keys.signing)
             .expect("the signing key is among the keys")
@@ -435,36 +438,6 @@ fn keyed(key_id: u8, secret: &[u8]) -> Result<HmacSha256, SigningKeyError> {
 
 fn unix_seconds(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// LEB128: seven bits a byte, low first; returns the bytes written.
-fn write_varint(mut v: u64, out: &mut [u8]) -> usize {
-    let mut i = 0;
-    while v >= 0x80 {
-        out[i] = v as u8 | 0x80;
-        v >>= 7;
-        i += 1;
-    }
-    out[i] = v as u8;
-    i + 1
-}
-
-/// The value and length of the LEB128 at the start of `bytes`; `None` if it
-/// is cut short, overflows a `u64` or is not the shortest form (so each
-/// expiry has one encoding).
-fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
-    let mut v = 0_u64;
-    for (i, &b) in bytes.iter().enumerate().take(10) {
-        let bits = u64::from(b & 0x7f);
-        if i == 9 && b > 1 {
-            return None;
-        }
-        v |= bits << (7 * i);
-        if b & 0x80 == 0 {
-            return (i == 0 || b != 0).then_some((v, i + 1));
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -687,15 +660,16 @@ mod tests {
     fn expiry_varints_have_one_form() {
         for v in [0, 1, 127, 128, 1_800_000_000, u64::MAX] {
             let mut buf = [0; 10];
-            let n = write_varint(v, &mut buf);
-            assert_eq!(read_varint(&buf[..n]), Some((v, n)));
-            assert_eq!(read_varint(&buf[..n - 1]), None);
+            let n = write_varint(u128::from(v), &mut buf);
+            assert_eq!(varint_u64(&buf[..n], 64), Ok((v, n)));
+            assert!(varint_u64(&buf[..n - 1], 64).is_err());
         }
-        assert_eq!(read_varint(&[0x80, 0x00]), None, "not the shortest form");
-        assert_eq!(
-            read_varint(&[0xff; 9].iter().chain(&[2]).copied().collect::<Vec<_>>()),
-            None
+        assert!(
+            varint_u64(&[0x80, 0x00], 64).is_err(),
+            "not the shortest form"
         );
+        let too_big: Vec<u8> = [0xff; 9].iter().chain(&[2]).copied().collect();
+        assert!(varint_u64(&too_big, 64).is_err());
     }
 
     proptest! {
