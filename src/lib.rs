@@ -31,11 +31,16 @@
 
 pub use keypage_macros::Paginate;
 pub use keypage_runtime::{
-    AnyKeysetQuery, Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeySpec,
-    KeyTooLong, Keyset, KeysetQuery, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN, Nulls, OrderVisitor,
-    OrderingSpec, Page, PageArgs, PageDirection, PageError, PageInfo, Paginate, QueryVisitor,
-    SortOrder, Value, fingerprint, max_cursor_len, page_slice, paginate_slice, paginate_slice_by,
+    AnyKeysetQuery, Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeyColumn,
+    KeyRange, KeySpec, KeyTooLong, Keyset, KeysetQuery, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN, Nulls,
+    OrderVisitor, OrderingSpec, Page, PageArgs, PageDirection, PageError, PageInfo, Paginate,
+    QueryVisitor, SortOrder, Value, fingerprint, max_cursor_len, page_slice, paginate_slice,
+    paginate_slice_by,
 };
+
+/// Cursors bound to the filters they were minted under: see the README's
+/// "Range filters".
+pub use keypage_runtime::cursor::FilterBinding;
 
 /// SQL rendering for every dialect, and (features `sqlite`, `postgres`,
 /// `mysql`) the sqlx integration: `sql::sqlx::Select` for your own

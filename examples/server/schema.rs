@@ -27,7 +27,7 @@ use keypage::graphql::{
 };
 use keypage::signed::CursorKeys;
 use keypage::sql::sqlx::FetchError;
-use keypage::{PageArgs, Paginate as _};
+use keypage::{KeyRange, PageArgs, Paginate as _};
 use sqlx::{Pool, QueryBuilder};
 
 /// The database: `sqlx::Sqlite` in the example (the tests also build this
@@ -176,10 +176,12 @@ pub struct Query;
 
 #[Object]
 impl Query {
-    /// Articles, newest first unless `orderBy` says otherwise, optionally of one author only.
-    /// `offset` passes over that many articles first (from the end for `last`; at most
-    /// 10,000): page 3 of 20 is `first: 20, offset: 40`, and a jump of two pages from a
-    /// cursor `first: 20, after: $cursor, offset: 40`.
+    /// Articles, newest first unless `orderBy` says otherwise, optionally of one author only,
+    /// created within `createdAt` (Unix seconds) and titled within `title` (by the database's
+    /// collation). `offset` passes over that many articles first (from the end for `last`; at
+    /// most 10,000): page 3 of 20 is `first: 20, offset: 40`, and a jump of two pages from a
+    /// cursor `first: 20, after: $cursor, offset: 40`. A cursor only pages the list of the
+    /// ranges it came from: with others it is refused (`CURSOR_FILTER_MISMATCH`).
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn articles(
@@ -192,10 +194,23 @@ impl Query {
         order_by: Option<ArticleOrder>,
         author_id: Option<i64>,
         offset: Option<i32>,
+        created_at: Option<KeyRange<i64>>,
+        title: Option<KeyRange<String>>,
     ) -> async_graphql::Result<ArticleConnection> {
-        let articles = Article::table().filter_some(author_id, |qb, id| {
-            qb.push("author_id = ").push_bind(*id);
-        });
+        // The ranges narrow the list, so its cursors are bound to them: reused with other
+        // ranges (or none), refused. `authorId` only partitions it: a cursor is a position
+        // in the ordering, valid for every author, as in `Author.articles`.
+        let ranges = match (&created_at, &title) {
+            (None, None) => String::new(),
+            ranges => format!("{ranges:?}"),
+        };
+        let counted = format!("articles/{author_id:?}/{ranges}");
+        let articles = Article::table()
+            .filter_some(author_id, |qb, id| {
+                qb.push("author_id = ").push_bind(*id);
+            })
+            .range(Article::created_at_column(), created_at)
+            .range(Article::title_column(), title);
         let args = PageArgs {
             first,
             after,
@@ -206,8 +221,9 @@ impl Query {
         let counts = ctx.data::<Arc<Loaders>>()?.counts.clone();
         Article::connection(order_by, args)
             .signed(ctx.data_opt::<CursorKeys>())
+            .bind_filters(ranges)
             .offset(offset)
-            .share_count(counts, format!("articles/{author_id:?}"))
+            .share_count(counts, counted)
             .select(ctx.data::<Pool<Db>>()?, articles)
             .await
     }

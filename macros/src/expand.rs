@@ -599,10 +599,40 @@ fn impl_inherent(model: &Model) -> TokenStream {
             }
         }
     });
+    let mut key_fields: Vec<&crate::ast::Field> = Vec::new();
+    for key in model.orderings.iter().flat_map(|o| &o.keys) {
+        if !key_fields.iter().any(|f| f.name == key.field.name) {
+            key_fields.push(key.field);
+        }
+    }
+    let columns = key_fields.iter().map(|field| {
+        let ty = field.value_type();
+        let ident = field.ident;
+        let method = format_ident!("{}_column", field.name);
+        let (name, column) = (&field.name, field.column());
+        let get = if field.is_option() {
+            quote!(|row| row.#ident.as_ref())
+        } else {
+            quote!(|row| ::core::option::Option::Some(&row.#ident))
+        };
+        let doc = docs(&format!(
+            "The sort key `{name}` (column `{column}`), for a range filter on it: \
+             `Select::range({row}::{method}(), range)` in SQL, \
+             `{row}::{method}().contains(&range, row)` over a slice."
+        ));
+        quote! {
+            #doc
+            #[must_use]
+            #vis const fn #method() -> ::keypage::__private::KeyColumn<Self, #ty> {
+                ::keypage::__private::KeyColumn::__from_derive(#name, #column, #get)
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #row {
             #(#relations)*
+            #(#columns)*
 
             #doc_slice
             #vis fn paginate_slice<'a>(

@@ -119,6 +119,38 @@ impl PageArgs {
     }
 }
 
+impl PageArgs {
+    /// The arguments with `after` and `before` each replaced by what
+    /// `open` makes of it (a cursor inside a signed or bound one), input
+    /// longer than `max_len` characters refused first, with the argument
+    /// named in the error.
+    pub(crate) fn open_cursors<'a>(
+        &'a self,
+        max_len: usize,
+        open: impl Fn(&'a str) -> Result<&'a str, crate::CursorError>,
+    ) -> Result<PageArgs, PageError> {
+        let open = |argument: &'static str, cursor: &'a Option<String>| {
+            let Some(cursor) = cursor else {
+                return Ok(None);
+            };
+            let invalid = |source| PageError::InvalidCursor { argument, source };
+            if cursor.len() > max_len {
+                return Err(invalid(crate::CursorError::TooLong {
+                    len: cursor.len(),
+                    max: max_len,
+                }));
+            }
+            Ok(Some(open(cursor).map_err(invalid)?.to_owned()))
+        };
+        Ok(PageArgs {
+            first: self.first,
+            after: open("after", &self.after)?,
+            last: self.last,
+            before: open("before", &self.before)?,
+        })
+    }
+}
+
 fn check_size(argument: &'static str, value: i32, max: u32) -> Result<u32, PageError> {
     u32::try_from(value)
         .ok()

@@ -55,6 +55,13 @@ pub enum CursorError {
         /// The id of the key it names.
         key_id: u8,
     },
+    /// Bound to other filters than the request's (or to none, where the
+    /// connection binds its cursors): a cursor of one filtered list reused
+    /// with another ([`FilterBinding`](crate::cursor::FilterBinding)).
+    #[error(
+        "cursor was handed out under other filters than this request's; start again from the first page"
+    )]
+    FilterMismatch,
     /// Past the expiry it was signed with.
     #[error("cursor expired at {at} (Unix seconds); start again from the first page")]
     Expired {
@@ -152,6 +159,10 @@ impl PageError {
                 source: CursorError::OrderingMismatch,
                 ..
             } => "CURSOR_ORDER_MISMATCH",
+            PageError::InvalidCursor {
+                source: CursorError::FilterMismatch,
+                ..
+            } => "CURSOR_FILTER_MISMATCH",
             PageError::InvalidCursor { .. } => "INVALID_CURSOR",
             PageError::KeyTooLong(_) => "KEY_TOO_LONG",
         }

@@ -14,6 +14,7 @@ pub mod cursor;
 #[doc(hidden)]
 pub mod doc_support;
 mod error;
+mod filter;
 #[cfg(feature = "graphql")]
 pub mod graphql;
 mod keyset;
@@ -29,6 +30,7 @@ pub use cursor::{
     max_cursor_len,
 };
 pub use error::{CursorError, KeyTooLong, PageError};
+pub use filter::{KeyColumn, KeyRange};
 pub use keyset::{Keyset, OrderVisitor, Paginate};
 pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder, fingerprint};
 pub use page::{Edge, Page, PageInfo};

@@ -55,6 +55,19 @@ impl<N> Page<N> {
         Page { edges, page_info }
     }
 
+    /// The page with every cursor replaced by `f` of it (signed, bound to
+    /// filters), the flags kept; `pageInfo`'s cursors follow the edges'.
+    pub(crate) fn map_cursors(self, mut f: impl FnMut(&str) -> String) -> Page<N> {
+        let Page { edges, page_info } = self;
+        let edges = (edges.into_iter())
+            .map(|edge| Edge {
+                cursor: f(&edge.cursor),
+                node: edge.node,
+            })
+            .collect();
+        Page::new(edges, page_info.has_previous_page, page_info.has_next_page)
+    }
+
     /// The rows without their cursors.
     pub fn nodes(&self) -> impl Iterator<Item = &N> {
         self.edges.iter().map(|e| &e.node)

@@ -260,7 +260,7 @@ pub trait QueryVisitor<R: Paginate> {
 
 /// The longest cursor [`Cursor::decode`](crate::Cursor::decode) of `order`'s
 /// cursor type accepts ([`Cursor::MAX_LEN`](crate::Cursor::MAX_LEN)).
-#[cfg(all(feature = "signed", feature = "graphql"))]
+#[cfg(feature = "graphql")]
 pub(crate) fn max_cursor_len<R: Paginate>(order: R::Order) -> usize {
     struct MaxLen;
     impl<R: Paginate> OrderVisitor<R> for MaxLen {

@@ -22,11 +22,13 @@
 //! refused before it is decoded. A row whose key is longer than its type
 //! allows gets no cursor: [`Cursor::try_encode`] fails with [`KeyTooLong`].
 
+mod bound;
 mod codec;
 #[cfg(feature = "signed")]
 mod signed;
 mod value;
 
+pub use bound::{FilterBinding, OVERHEAD as FILTER_BINDING_OVERHEAD};
 pub use codec::{CursorReader, CursorWriter, MAX_CURSOR_LEN, VERSION, max_cursor_len};
 #[cfg(feature = "signed")]
 pub use signed::{

@@ -45,7 +45,7 @@ use super::codec::{
 };
 use crate::args::PageArgs;
 use crate::error::{CursorError, PageError};
-use crate::page::{Edge, Page};
+use crate::page::Page;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -320,26 +320,8 @@ impl CursorKeys {
         max_len: usize,
         now: SystemTime,
     ) -> Result<PageArgs, PageError> {
-        let max = max_len + self.overhead();
-        let open = |argument: &'static str, cursor: &Option<String>| {
-            let Some(cursor) = cursor else {
-                return Ok(None);
-            };
-            let invalid = |source| PageError::InvalidCursor { argument, source };
-            if cursor.len() > max {
-                return Err(invalid(CursorError::TooLong {
-                    len: cursor.len(),
-                    max,
-                }));
-            }
-            let plain = self.verify_at(cursor, now).map_err(invalid)?;
-            Ok(Some(plain.to_owned()))
-        };
-        Ok(PageArgs {
-            first: args.first,
-            after: open("after", &args.after)?,
-            last: args.last,
-            before: open("before", &args.before)?,
+        args.open_cursors(max_len + self.overhead(), |cursor| {
+            self.verify_at(cursor, now)
         })
     }
 
@@ -347,14 +329,7 @@ impl CursorKeys {
     /// all with one expiry.
     pub fn sign_page<N>(&self, page: Page<N>) -> Page<N> {
         let sealer = self.sealer(SystemTime::now());
-        let Page { edges, page_info } = page;
-        let edges = (edges.into_iter())
-            .map(|edge| Edge {
-                cursor: sealer.seal(&edge.cursor),
-                node: edge.node,
-            })
-            .collect();
-        Page::new(edges, page_info.has_previous_page, page_info.has_next_page)
+        page.map_cursors(|cursor| sealer.seal(cursor))
     }
 
     /// What every cursor signed at `now` shares: the header and the keyed MAC.

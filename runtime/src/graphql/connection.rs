@@ -11,7 +11,7 @@ use async_graphql::{Error, ErrorExtensions as _, Object, OutputType};
 
 use super::error::{IntoGraphqlError, coded};
 use crate::args::PageArgs;
-use crate::error::PageError;
+use crate::error::{CursorError, PageError};
 use crate::keyset::Paginate;
 use crate::page::Page;
 use crate::query::AnyKeysetQuery;
@@ -249,13 +249,14 @@ impl TotalCount {
 pub struct ConnectionRequest<R: Paginate> {
     query: Result<AnyKeysetQuery<R>, PageError>,
     /// What was asked: `query` is made again from it when the cursors are
-    /// opened or the offset set, and a nested connection's loader key
-    /// holds it.
+    /// opened or the offset set.
     order: R::Order,
+    raw: PageArgs,
+    /// `raw` with its cursors opened (signature verified, filter binding
+    /// checked): what `query` was validated from, and what a nested
+    /// connection's loader key holds.
     args: PageArgs,
     offset: Option<i32>,
-    /// Why the cursors could not be opened (a signature refused).
-    refused: Option<PageError>,
     /// What the client calls the page size: `first`, or `limit` for a
     /// [`list`](Self::list).
     size_argument: &'static str,
@@ -264,10 +265,12 @@ pub struct ConnectionRequest<R: Paginate> {
 }
 
 /// What turns the page into the connection: how `totalCount` is counted
-/// and shared, and whose signature the cursors get.
+/// and shared, which filters the cursors are bound to and whose signature
+/// they get (and so what `after` and `before` must carry).
 struct Finish {
     count_mode: TotalCountMode,
     shared: Option<(std::sync::Arc<SharedCounts>, String)>,
+    binding: Option<crate::cursor::FilterBinding>,
     #[cfg(feature = "signed")]
     keys: Option<crate::cursor::CursorKeys>,
 }
@@ -282,14 +285,15 @@ impl<R: Paginate> ConnectionRequest<R> {
         ConnectionRequest {
             query: AnyKeysetQuery::new(order, &args),
             order,
+            raw: args.clone(),
             args,
             offset: None,
-            refused: None,
             size_argument: "first",
             count: None,
             finish: Finish {
                 count_mode: TotalCountMode::Exact,
                 shared: None,
+                binding: None,
                 #[cfg(feature = "signed")]
                 keys: None,
             },
@@ -334,12 +338,53 @@ impl<R: Paginate> ConnectionRequest<R> {
         let Some(keys) = keys.into() else {
             return self;
         };
-        let max_len = crate::query::max_cursor_len::<R>(self.order);
-        match keys.verify_args_within(&self.args, max_len, std::time::SystemTime::now()) {
-            Ok(args) => self.args = args,
-            Err(e) => self.refused = Some(e),
-        }
         self.finish.keys = Some(keys.clone());
+        self.revalidate()
+    }
+
+    /// Binds the connection's cursors to its filters, named by `key`: every
+    /// cursor handed out carries the key's fingerprint, and an `after` or
+    /// `before` minted under another key (other filters, or none) is
+    /// refused with `CURSOR_FILTER_MISMATCH` before anything is fetched,
+    /// rather than paging another list from its position. `key` must name
+    /// every filter's value, as a [`share_count`](Self::share_count) key
+    /// does (`format!("{author_id:?}/{created_at:?}")`; the same string
+    /// serves both). The empty key is the list without filters: its cursors
+    /// stay plain, the ones a field that binds nothing hands out, so build
+    /// the key of the filters given and an unfiltered request accepts
+    /// those. A cursor bound to no filters that is not even one of this
+    /// ordering is `INVALID_CURSOR`, as without binding.
+    ///
+    /// A 32-bit fingerprint ([`FilterBinding`](crate::cursor::FilterBinding))
+    /// catches a cursor reused by mistake, not a forgery: a client can
+    /// rebind a cursor it decoded. With [`signed`](Self::signed) as well,
+    /// the signature covers the binding. The two compose in either order.
+    ///
+    /// ```
+    /// # use keypage_runtime::doc_support::*;
+    /// use keypage_runtime::graphql::ConnectionRequest;
+    /// use keypage_runtime::PageArgs;
+    ///
+    /// let rows: Vec<Row> = (1..=50).map(|id| Row { id }).collect();
+    /// // The rows above `min`, as a filtered field would serve them.
+    /// let page = |args: PageArgs, min: i64| {
+    ///     let kept: Vec<Row> = rows.iter().filter(|r| r.id > min).cloned().collect();
+    ///     ConnectionRequest::<Row>::new(None, args).bind_filters(format!("{min}")).over_slice(&kept)
+    /// };
+    /// let first = page(PageArgs::first(5), 10).unwrap();
+    /// let end = first.edges.last().unwrap().cursor.clone();
+    /// let next = page(PageArgs::first(5).after(end.clone()), 10).unwrap();
+    /// assert_eq!(next.edges.first().map(|e| e.node.id), Some(16));
+    /// // The same cursor with another filter value is refused.
+    /// let Err(e) = page(PageArgs::first(5).after(end), 20) else { panic!() };
+    /// assert_eq!(
+    ///     e.message,
+    ///     "`after` is not a valid cursor: cursor was handed out under other filters than this request's; start again from the first page",
+    /// );
+    /// ```
+    #[must_use]
+    pub fn bind_filters(mut self, key: impl AsRef<str>) -> Self {
+        self.finish.binding = Some(crate::cursor::FilterBinding::new(key));
         self.revalidate()
     }
 
@@ -408,12 +453,14 @@ impl<R: Paginate> ConnectionRequest<R> {
         request.offset(offset)
     }
 
-    /// The query again, after the cursors were opened or the offset set.
+    /// The query again, from the arguments as given, after how the cursors
+    /// are opened or the offset changed.
     fn revalidate(mut self) -> Self {
-        let query = match &self.refused {
-            Some(e) => Err(e.clone()),
-            None => AnyKeysetQuery::with_offset(self.order, &self.args, self.offset),
-        };
+        let query = self.open_cursors().and_then(|args| {
+            let query = AnyKeysetQuery::with_offset(self.order, &args, self.offset);
+            self.args = args;
+            query
+        });
         self.query = query.map_err(|e| match e {
             PageError::PageSizeOutOfRange { value, max, .. } if self.size_argument != "first" => {
                 PageError::PageSizeOutOfRange {
@@ -425,6 +472,49 @@ impl<R: Paginate> ConnectionRequest<R> {
             e => e,
         });
         self
+    }
+
+    /// The arguments as given with their cursors opened, outermost layer
+    /// first: the signature verified, then the filter binding checked,
+    /// each within the ordering's cursor length plus its layers'.
+    fn open_cursors(&self) -> Result<PageArgs, PageError> {
+        let binding = self.finish.binding.as_ref();
+        #[allow(unused_mut)]
+        let mut args = self.raw.clone();
+        #[cfg(feature = "signed")]
+        if let Some(keys) = &self.finish.keys {
+            let max_len = crate::query::max_cursor_len::<R>(self.order)
+                + binding.map_or(0, |_| crate::cursor::FILTER_BINDING_OVERHEAD);
+            args = keys.verify_args_within(&args, max_len, std::time::SystemTime::now())?;
+        }
+        let Some(binding) = binding else {
+            return Ok(args);
+        };
+        let max_len = crate::query::max_cursor_len::<R>(self.order);
+        binding.open_args_within(&args, max_len).map_err(|e| {
+            // Bound to no filters: unless it is a cursor of this ordering
+            // at all (of an unbound field, say), its own fault is clearer.
+            let PageError::InvalidCursor {
+                argument,
+                source: CursorError::FilterMismatch,
+            } = e
+            else {
+                return e;
+            };
+            let cursor = if argument == "after" {
+                &args.after
+            } else {
+                &args.before
+            };
+            let alone = PageArgs {
+                after: cursor.clone().filter(|_| argument == "after"),
+                before: cursor.clone().filter(|_| argument == "before"),
+                ..PageArgs::default()
+            };
+            AnyKeysetQuery::<R>::new(self.order, &alone)
+                .err()
+                .unwrap_or(e)
+        })
     }
 
     /// Sets how `totalCount` is computed: `count` is called only if the
@@ -827,7 +917,7 @@ fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<Counted
 }
 
 /// A keypage [`Page`] as an async-graphql connection, its count shared
-/// and its cursors signed as `finish` says.
+/// and its cursors bound and signed as `finish` says.
 fn into_connection<R: Paginate, N: OutputType>(
     page: Page<N>,
     count: Option<BoxFuture<'static, Result<Counted, Error>>>,
@@ -838,6 +928,10 @@ fn into_connection<R: Paginate, N: OutputType>(
             TotalCount::shared(counts.share(shared_key(&key, finish.count_mode), count))
         }
         (count, _) => TotalCount::new(count),
+    };
+    let page = match &finish.binding {
+        Some(binding) => binding.bind_page(page),
+        None => page,
     };
     #[cfg(feature = "signed")]
     let page = match &finish.keys {

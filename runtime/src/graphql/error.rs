@@ -35,13 +35,15 @@ impl ErrorExtensions for PageError {
 }
 
 /// `INVALID_CURSOR`, or `CURSOR_ORDER_MISMATCH` for a cursor of another
-/// ordering, as `extensions.code`; for a cursor decoded outside the page
+/// ordering and `CURSOR_FILTER_MISMATCH` for one of other filters, as
+/// `extensions.code`; for a cursor decoded outside the page
 /// arguments (the page arguments' own errors are [`PageError`]s, which also
 /// name the argument).
 impl ErrorExtensions for CursorError {
     fn extend(&self) -> Error {
         let code = match self {
             CursorError::OrderingMismatch => "CURSOR_ORDER_MISMATCH",
+            CursorError::FilterMismatch => "CURSOR_FILTER_MISMATCH",
             _ => "INVALID_CURSOR",
         };
         coded(self.clone(), code, None)
@@ -141,7 +143,8 @@ mod fetch {
     ///   code and message;
     /// * [`FetchError::UnsupportedValue`]: `INVALID_CURSOR`, with the
     ///   argument at fault (a cursor holding a key value the database has no
-    ///   type for can only have been forged);
+    ///   type for can only have been forged), or `INVALID_RANGE` for a range
+    ///   bound the database cannot compare, naming the key;
     /// * anything else (the database failed, or the type has no table):
     ///   the message `internal error` with code `INTERNAL`, and the error's
     ///   text as the [`source`](Error::source) for the server's log only, so
@@ -191,7 +194,14 @@ mod fetch {
     fn client_error(error: &FetchError) -> Option<Error> {
         match error {
             FetchError::Page(e) => Some(e.extend()),
-            FetchError::UnsupportedValue(e) => Some(unsupported(e.argument)),
+            FetchError::UnsupportedValue(e) => Some(match e.range {
+                Some(key) => coded(
+                    format!("the range on `{key}` holds a value out of range for this key"),
+                    "INVALID_RANGE",
+                    None,
+                ),
+                None => unsupported(e.argument),
+            }),
             _ => None,
         }
     }

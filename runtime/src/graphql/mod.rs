@@ -41,6 +41,7 @@ mod error;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod nested;
 mod order;
+mod range;
 
 pub use async_graphql;
 

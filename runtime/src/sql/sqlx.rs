@@ -91,6 +91,9 @@ pub struct UnsupportedValue {
     /// The page argument whose cursor holds the value (`"after"` or
     /// `"before"`), when the value came from one.
     pub argument: Option<&'static str>,
+    /// The key whose range ([`Select::range`]) holds the value, when the
+    /// value came from one: the field's name.
+    pub range: Option<&'static str>,
 }
 
 impl UnsupportedValue {
@@ -315,6 +318,7 @@ macro_rules! sqlx_database {
                         dialect: $dialect,
                         value,
                         argument: None,
+                        range: None,
                     })
                 }
             }
@@ -484,6 +488,9 @@ pub struct Select<'f, DB: SqlxDatabase> {
     columns: String,
     from: String,
     filters: Vec<Filter<'f, DB>>,
+    /// A range bound the database cannot bind: every fetch and count
+    /// returns it, nothing is sent.
+    refused: Option<UnsupportedValue>,
 }
 
 impl<DB: SqlxDatabase> core::fmt::Debug for Select<'_, DB> {
@@ -492,6 +499,7 @@ impl<DB: SqlxDatabase> core::fmt::Debug for Select<'_, DB> {
             .field("columns", &self.columns)
             .field("from", &self.from)
             .field("filters", &self.filters.len())
+            .field("refused", &self.refused)
             .finish()
     }
 }
@@ -504,6 +512,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
             columns: columns.into(),
             from: from.into(),
             filters: Vec::new(),
+            refused: None,
         }
     }
 
@@ -566,6 +575,82 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         }
     }
 
+    /// Keeps the rows whose key `column` is within `range` (nothing when
+    /// `None`): each bound a condition `column > ?`, `column >= ?`, ... on
+    /// the key's column, `AND`ed with the other filters, its value bound as
+    /// a parameter and compared by the database, under the column's
+    /// collation, as it orders the key. In the page statement and the
+    /// count alike, so `totalCount` counts the range; on the ordering's
+    /// leading key, with its index, it narrows the index seek (a cursor
+    /// and a range together are one range scan). A range on a later key
+    /// filters the rows the seek reads. A bounded range drops the rows
+    /// whose key is NULL.
+    ///
+    /// `column` is the derive's `Article::created_at_column()`, so the
+    /// column name is the attribute's, never input.
+    ///
+    /// A bound the database cannot bind (a `u64` above `i64::MAX` on
+    /// SQLite or PostgreSQL, a NaN on SQLite) makes every fetch and count
+    /// of this `Select` fail with [`FetchError::UnsupportedValue`], its
+    /// [`range`](UnsupportedValue::range) naming the key, before anything
+    /// is sent (for GraphQL, code `INVALID_RANGE`); the query texts
+    /// ([`count_query`](Self::count_query), ...) leave such a range out.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// use keypage_runtime::sql::sqlx::Select;
+    /// use keypage_runtime::{KeyColumn, KeyRange};
+    ///
+    /// struct Article { created_at: i64 }
+    /// let created_at = KeyColumn::<Article, i64>::__from_derive("created_at", "created_at", |a| Some(&a.created_at));
+    /// let articles = Select::<sqlx::Sqlite>::new("id, title", "articles")
+    ///     .range(created_at, KeyRange::default().gte(100).lt(200));
+    /// assert_eq!(
+    ///     articles.count_query().sql().as_str(),
+    ///     r#"SELECT COUNT(*) FROM articles WHERE ("created_at" >= ? AND "created_at" < ?)"#,
+    /// );
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn range<R, T: CursorValue>(
+        mut self,
+        column: crate::KeyColumn<R, T>,
+        range: impl Into<Option<crate::KeyRange<T>>>,
+    ) -> Self {
+        let Some(range) = range.into() else {
+            return self;
+        };
+        let bounds = range.values();
+        if bounds.is_empty() {
+            return self;
+        }
+        // Checked here, so the filter, which cannot fail, binds them all.
+        let mut scratch = QueryBuilder::<DB>::new("");
+        for (_, value) in &bounds {
+            if let Err(mut e) = DB::push_value(&mut scratch, value.clone()) {
+                e.range = Some(column.field());
+                self.refused.get_or_insert(e);
+                return self;
+            }
+        }
+        let quoted = DB::DIALECT.quote(column.column());
+        self.filter(move |qb| {
+            for (i, (comparison, value)) in bounds.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" AND ");
+                }
+                qb.push(&quoted).push(comparison.sql());
+                let bound = DB::push_value(qb, value.clone());
+                debug_assert!(bound.is_ok(), "checked by `range`");
+            }
+        })
+    }
+
+    /// Fails with the range bound [`range`](Self::range) refused, if any.
+    fn check_ranges(&self) -> Result<(), UnsupportedValue> {
+        self.refused.clone().map_or(Ok(()), Err)
+    }
+
     /// Writes ` FROM ... [WHERE (f1) AND (f2)]`.
     fn push_from_where(&self, qb: &mut QueryBuilder<DB>) -> WhereClause {
         qb.push(" FROM ").push(&self.from);
@@ -588,6 +673,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         &self,
         plan: &PagePlan<K>,
     ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
+        self.check_ranges()?;
         let mut qb = QueryBuilder::new("");
         plan.push_statement(
             &mut qb,
@@ -687,6 +773,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
 
     /// [`count`](Self::count) on a connection already acquired.
     pub(crate) async fn count_on(&self, conn: &mut DB::Connection) -> Result<i64, FetchError> {
+        self.check_ranges()?;
         let mut qb = self.count_query();
         Ok(DB::fetch_count(conn, &mut qb).await?)
     }
@@ -717,6 +804,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         conn: &mut DB::Connection,
         cap: u32,
     ) -> Result<Total, FetchError> {
+        self.check_ranges()?;
         let mut qb = self.count_at_most_query(cap);
         let n = DB::fetch_count(conn, &mut qb).await?;
         Ok(if n > i64::from(cap) {
@@ -751,6 +839,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         &self,
         conn: &mut DB::Connection,
     ) -> Result<Option<Total>, FetchError> {
+        self.check_ranges()?;
         let mut qb = QueryBuilder::new("EXPLAIN SELECT 1");
         self.push_from_where(&mut qb);
         let rows = DB::fetch_estimate(conn, &mut qb).await?;
@@ -783,6 +872,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         relation: Relation<K::Row, P>,
         parents: &[P],
     ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
+        self.check_ranges()?;
         let column = DB::DIALECT.quote(relation.column());
         let mut qb = QueryBuilder::new("");
         plan.push_batch_statement(
@@ -881,6 +971,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         P: CursorValue,
         A: Acquire<'c, Database = DB>,
     {
+        self.check_ranges()?;
         let column = DB::DIALECT.quote(relation.column());
         let mut conn = conn.acquire().await?;
         let mut counts = Vec::with_capacity(parents.len());
