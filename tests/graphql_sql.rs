@@ -79,10 +79,56 @@ fn rows() -> Vec<Row> {
 
 /// The ids in the ordering `order` (`NEWEST` or `TITLE`), of one author or all.
 fn expected(order: &str, author: Option<i64>) -> Vec<i64> {
-    let mut rows: Vec<Row> = rows()
-        .into_iter()
-        .filter(|r| author.is_none_or(|a| r.author_id == a))
-        .collect();
+    expected_in(order, &Filters::author(author))
+}
+
+/// The filters of a request: `authorId`, and the ranges `createdAt` and
+/// `title` as GraphQL variables (`null`, or `{ "gte": .., "lt": .. }`).
+#[derive(Debug, Clone)]
+struct Filters {
+    author: Option<i64>,
+    created_at: Json,
+    title: Json,
+}
+
+impl Filters {
+    fn author(author: Option<i64>) -> Self {
+        Filters {
+            author,
+            created_at: Json::Null,
+            title: Json::Null,
+        }
+    }
+
+    /// The request's variables for these filters.
+    fn variables(&self, mut variables: Json) -> Json {
+        variables["authorId"] = json!(self.author);
+        variables["createdAt"] = self.created_at.clone();
+        variables["title"] = self.title.clone();
+        variables
+    }
+
+    /// Whether `row` passes, by Rust's order (the test databases compare
+    /// titles by bytes).
+    fn keeps(&self, row: &Row) -> bool {
+        fn within<T: PartialOrd>(range: &Json, value: &T, bound: impl Fn(&Json) -> T) -> bool {
+            let test = |name: &str, ok: fn(std::cmp::Ordering) -> bool| {
+                range[name].is_null() || value.partial_cmp(&bound(&range[name])).is_some_and(ok)
+            };
+            test("gt", |o| o.is_gt())
+                && test("gte", |o| o.is_ge())
+                && test("lt", |o| o.is_lt())
+                && test("lte", |o| o.is_le())
+        }
+        self.author.is_none_or(|a| row.author_id == a)
+            && within(&self.created_at, &row.created_at, |v| v.as_i64().unwrap())
+            && within(&self.title, &row.title, |v| v.as_str().unwrap().to_owned())
+    }
+}
+
+/// The ids of the rows `filters` keeps, in the ordering `order`.
+fn expected_in(order: &str, filters: &Filters) -> Vec<i64> {
+    let mut rows: Vec<Row> = rows().into_iter().filter(|r| filters.keeps(r)).collect();
     match order {
         "NEWEST" => rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id))),
         "TITLE" => rows.sort_by_key(|r| (r.title.clone(), r.id)),
@@ -197,6 +243,7 @@ on_both!(
     forward_walks,
     backward_walks,
     filter_with_cursors,
+    ranges_with_cursors,
     argument_errors,
     total_count_is_lazy,
     one_author_batch_per_page,
@@ -264,9 +311,11 @@ async fn run(schema: &impl Executor, query: &str, variables: Json) -> Json {
 }
 
 const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String,
-                          $orderBy: ArticleOrder, $authorId: Int, $offset: Int) {
+                          $orderBy: ArticleOrder, $authorId: Int, $offset: Int,
+                          $createdAt: IntRange, $title: StringRange) {
   articles(first: $first, after: $after, last: $last, before: $before,
-           orderBy: $orderBy, authorId: $authorId, offset: $offset) {
+           orderBy: $orderBy, authorId: $authorId, offset: $offset,
+           createdAt: $createdAt, title: $title) {
     edges { cursor node { id } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
@@ -309,58 +358,56 @@ async fn page(schema: &impl Executor, variables: Json) -> PageOut {
 /// Walks the whole connection forward with `first: size`, checking every
 /// page's rows and `pageInfo` against the model.
 async fn walk_forward(schema: &impl Executor, order: &str, author: Option<i64>, size: usize) {
-    let all = expected(order, author);
-    let mut after: Option<String> = None;
-    let mut seen = Vec::new();
-    for n in 0.. {
-        let p = page(
-            schema,
-            json!({ "first": size, "after": after, "orderBy": order, "authorId": author }),
-        )
-        .await;
-        let from = n * size;
-        let want = &all[from..(from + size).min(all.len())];
-        let what = format!("{order} author {author:?} first {size}, page {n}");
-        assert_eq!(p.ids, want, "{what}");
-        assert_eq!(p.has_next, from + size < all.len(), "{what}: hasNextPage");
-        assert_eq!(p.has_previous, n > 0, "{what}: hasPreviousPage");
-        assert_eq!(p.start, json!(p.cursors.first()), "{what}: startCursor");
-        assert_eq!(p.end, json!(p.cursors.last()), "{what}: endCursor");
-        seen.extend(p.ids);
-        if !p.has_next {
-            break;
-        }
-        after = p.cursors.last().cloned();
-    }
-    assert_eq!(seen, all, "{order} author {author:?}: the walk");
+    walk(schema, order, &Filters::author(author), size, true).await;
 }
 
 /// Walks the whole connection backward with `last: size`.
 async fn walk_backward(schema: &impl Executor, order: &str, author: Option<i64>, size: usize) {
-    let all = expected(order, author);
-    let mut before: Option<String> = None;
+    walk(schema, order, &Filters::author(author), size, false).await;
+}
+
+/// Walks the rows `filters` keeps, forward (`first`/`after`) or backward
+/// (`last`/`before`), every page's rows and `pageInfo` checked against the
+/// model.
+async fn walk(schema: &impl Executor, order: &str, filters: &Filters, size: usize, forward: bool) {
+    let all = expected_in(order, filters);
+    let mut cursor: Option<String> = None;
     let mut seen = Vec::new();
     for n in 0.. {
-        let p = page(
-            schema,
-            json!({ "last": size, "before": before, "orderBy": order, "authorId": author }),
-        )
-        .await;
-        let to = all.len() - n * size;
-        let want = &all[to.saturating_sub(size)..to];
-        let what = format!("{order} author {author:?} last {size}, page {n}");
-        assert_eq!(p.ids, want, "{what}");
-        assert_eq!(p.has_previous, to > size, "{what}: hasPreviousPage");
-        assert_eq!(p.has_next, n > 0, "{what}: hasNextPage");
+        let variables = if forward {
+            json!({ "first": size, "after": cursor, "orderBy": order })
+        } else {
+            json!({ "last": size, "before": cursor, "orderBy": order })
+        };
+        let p = page(schema, filters.variables(variables)).await;
+        let what = format!(
+            "{order} {filters:?} {} {size}, page {n}",
+            if forward { "first" } else { "last" }
+        );
+        // The page's rows are `all[from..to]`.
+        let (from, to) = if forward {
+            (n * size, (n * size + size).min(all.len()))
+        } else {
+            let to = all.len() - n * size;
+            (to.saturating_sub(size), to)
+        };
+        assert_eq!(p.ids, all[from..to], "{what}");
+        assert_eq!(p.has_next, to < all.len(), "{what}: hasNextPage");
+        assert_eq!(p.has_previous, from > 0, "{what}: hasPreviousPage");
         assert_eq!(p.start, json!(p.cursors.first()), "{what}: startCursor");
         assert_eq!(p.end, json!(p.cursors.last()), "{what}: endCursor");
-        seen.splice(0..0, p.ids);
-        if !p.has_previous {
+        if forward {
+            seen.extend(p.ids);
+            cursor = p.cursors.last().cloned();
+        } else {
+            seen.splice(0..0, p.ids);
+            cursor = p.cursors.first().cloned();
+        }
+        if !(if forward { p.has_next } else { p.has_previous }) {
             break;
         }
-        before = p.cursors.first().cloned();
     }
-    assert_eq!(seen, all, "{order} author {author:?}: the walk");
+    assert_eq!(seen, all, "{order} {filters:?}: the walk");
 }
 
 // ---------------------------------------------------------------------------
@@ -403,6 +450,106 @@ async fn filter_with_cursors<S: Executor>(env: &Env<S>) {
     let p = page(&env.schema, json!({ "first": 5, "authorId": 999 })).await;
     assert!(p.ids.is_empty() && !p.has_next && !p.has_previous);
     assert_eq!((p.start, p.end), (Json::Null, Json::Null));
+}
+
+/// The ranges `createdAt` and `title`, alone, together and with
+/// `authorId`: whole walks both ways against the model, and `totalCount`
+/// counts the range. A cursor is bound to the ranges it came from:
+/// reused with other ranges, with none, or a cursor of the unfiltered list
+/// reused with a range, is `CURSOR_FILTER_MISMATCH` before any statement;
+/// `authorId` only partitions the list, so a cursor pages another author's.
+async fn ranges_with_cursors<S: Executor>(env: &Env<S>) {
+    let cases = [
+        Filters {
+            created_at: json!({ "gte": 1005, "lt": 1015 }),
+            ..Filters::author(None)
+        },
+        Filters {
+            title: json!({ "gte": "Zebra", "lt": "b" }),
+            ..Filters::author(Some(3))
+        },
+        Filters {
+            created_at: json!({ "gt": 1010 }),
+            title: json!({ "lte": "apple", "gt": "Apple" }),
+            ..Filters::author(None)
+        },
+        // Empty: `gt` above `lt`.
+        Filters {
+            created_at: json!({ "gt": 1015, "lt": 1010 }),
+            ..Filters::author(None)
+        },
+    ];
+    let count = "query($createdAt: IntRange, $title: StringRange, $authorId: Int) {
+      articles(first: 1, createdAt: $createdAt, title: $title, authorId: $authorId) { totalCount }
+    }";
+    for filters in &cases {
+        let all = expected_in("NEWEST", filters);
+        assert!(all.len() < ARTICLES as usize, "{filters:?}");
+        for order in ["NEWEST", "TITLE"] {
+            for size in [4, 50] {
+                walk(&env.schema, order, filters, size, true).await;
+                walk(&env.schema, order, filters, size, false).await;
+            }
+        }
+        let response = run(&env.schema, count, filters.variables(json!({}))).await;
+        assert_eq!(
+            response["data"]["articles"]["totalCount"],
+            all.len(),
+            "{filters:?}: {response:#}"
+        );
+    }
+
+    let ranged = &cases[0];
+    let p = page(&env.schema, ranged.variables(json!({ "first": 3 }))).await;
+    let plain = page(&env.schema, json!({ "first": 3 })).await;
+    let other_range = Filters {
+        created_at: json!({ "gte": 1005, "lt": 1016 }),
+        ..Filters::author(None)
+    };
+    let refused = [
+        other_range.variables(json!({ "first": 2, "after": p.cursors[2] })),
+        json!({ "first": 2, "after": p.cursors[2] }),
+        ranged.variables(json!({ "last": 2, "before": plain.cursors[2] })),
+        cases[1].variables(json!({ "first": 2, "after": p.cursors[2], "orderBy": "NEWEST" })),
+    ];
+    for variables in refused {
+        let (response, statements) =
+            measure(&env.db, run(&env.schema, PAGE, variables.clone())).await;
+        assert_eq!(
+            code_of(&response),
+            "CURSOR_FILTER_MISMATCH",
+            "{variables}: {response:#}"
+        );
+        let argument = &response["errors"][0]["extensions"]["argument"];
+        assert!(argument == "after" || argument == "before", "{response:#}");
+        assert!(statements.is_empty(), "{variables}: {statements:#?}");
+    }
+    // Not a cursor at all: its own error, not a filter mismatch.
+    let response = run(
+        &env.schema,
+        PAGE,
+        ranged.variables(json!({ "first": 2, "after": "not a cursor" })),
+    )
+    .await;
+    assert_eq!(code_of(&response), "INVALID_CURSOR", "{response:#}");
+    // The same ranges, written with explicit nulls, and another author.
+    let same = Filters {
+        created_at: json!({ "gte": 1005, "lt": 1015, "gt": null }),
+        author: Some(4),
+        ..Filters::author(None)
+    };
+    let next = page(
+        &env.schema,
+        same.variables(json!({ "first": 50, "after": p.cursors[2] })),
+    )
+    .await;
+    let of_4 = expected_in("NEWEST", &same);
+    let at = expected_in("NEWEST", ranged)[2];
+    let position = |id: i64| expected("NEWEST", None).iter().position(|&x| x == id);
+    let want: Vec<i64> = (of_4.iter().copied())
+        .filter(|&id| position(id) > position(at))
+        .collect();
+    assert_eq!(next.ids, want);
 }
 
 async fn ordering_switch<S: Executor>(env: &Env<S>) {
@@ -840,6 +987,25 @@ async fn signed_cursors<S: Executor, T: Executor>(
             walk_backward(&env.schema, order, None, size).await;
         }
         walk_forward(&env.schema, order, Some(3), 4).await;
+        // Bound to a range, then signed: the signature covers the binding.
+        let ranged = Filters {
+            created_at: json!({ "gte": 1005 }),
+            ..Filters::author(None)
+        };
+        walk(&env.schema, order, &ranged, 6, true).await;
+        walk(&env.schema, order, &ranged, 6, false).await;
+        let p = page(
+            &env.schema,
+            ranged.variables(json!({ "first": 1, "orderBy": order })),
+        )
+        .await;
+        let response = run(
+            &env.schema,
+            PAGE,
+            json!({ "first": 1, "after": p.cursors[0], "orderBy": order }),
+        )
+        .await;
+        assert_eq!(code_of(&response), "CURSOR_FILTER_MISMATCH", "{response:#}");
     }
     let unsigned = page(&plain.schema, json!({ "first": 3 })).await;
     let signed = page(&env.schema, json!({ "first": 3 })).await;

@@ -43,8 +43,8 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
 
-use keypage::sql::sqlx::FetchError;
-use keypage::{Page, PageArgs};
+use keypage::sql::sqlx::{FetchError, Select, SqlxDatabase};
+use keypage::{AnyKeysetQuery, KeyRange, Page, PageArgs};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -105,6 +105,61 @@ fn order_by_sql(order: TaggedOrder, nulls_keywords: bool) -> &'static str {
         ("CODE", _) => "code ASC",
         (name, _) => panic!("no reference ORDER BY for ordering {name}"),
     }
+}
+
+/// A range filter on `tag` or `title`, whose bounds are test constants
+/// without quotes, so the reference query can hold them as literals.
+#[derive(Debug, Clone)]
+enum TaggedRange {
+    Tag(KeyRange<String>),
+    Title(KeyRange<String>),
+}
+
+impl TaggedRange {
+    fn apply<'f, DB: SqlxDatabase>(&self, select: Select<'f, DB>) -> Select<'f, DB> {
+        match self.clone() {
+            TaggedRange::Tag(r) => select.range(Tagged::tag_column(), r),
+            TaggedRange::Title(r) => select.range(Tagged::title_column(), r),
+        }
+    }
+
+    /// The same condition as SQL text, for the reference query.
+    fn sql(&self) -> String {
+        let (column, range) = match self {
+            TaggedRange::Tag(r) => ("tag", r),
+            TaggedRange::Title(r) => ("title", r),
+        };
+        let bounds = [
+            (">", &range.gt),
+            (">=", &range.gte),
+            ("<", &range.lt),
+            ("<=", &range.lte),
+        ];
+        let conditions: Vec<String> = (bounds.iter())
+            .filter_map(|(op, bound)| {
+                let bound = bound.as_ref()?;
+                assert!(!bound.contains('\''), "a literal: {bound}");
+                Some(format!("{column} {op} '{bound}'"))
+            })
+            .collect();
+        conditions.join(" AND ")
+    }
+}
+
+/// Ranges whose bounds fall among case and accent variants, so a byte
+/// comparison would keep other rows than the collation does.
+fn ranges() -> Vec<Vec<TaggedRange>> {
+    let r = KeyRange::<String>::default;
+    let s = str::to_owned;
+    vec![
+        vec![TaggedRange::Title(r().gte(s("apple")).lt(s("co-op")))],
+        vec![TaggedRange::Title(r().gt(s("Éclair")))],
+        vec![TaggedRange::Tag(r().lte(s("e")))],
+        vec![
+            TaggedRange::Tag(r().gt(s("Apple")).lt(s("Zebra"))),
+            TaggedRange::Title(r().gte(s("b"))),
+        ],
+    ]
 }
 
 // ---------------------------------------------------------------- rows
@@ -284,10 +339,12 @@ trait CollationDb: keypage::sql::sqlx::SqlxDatabase + Sized {
     async fn insert(pool: &Pool<Self>, rows: &[Tagged]);
     /// The `id`s of `SELECT id ...`, in the order the database returns them.
     async fn ids(pool: &Pool<Self>, sql: &str) -> Vec<i64>;
-    /// `Tagged::fetch_page_by`.
+    /// `Tagged::fetch_page_by`, or with `ranges`, the page of
+    /// `Select::range` on the derive's table.
     async fn page(
         pool: &Pool<Self>,
         order: TaggedOrder,
+        ranges: &[TaggedRange],
         args: &PageArgs,
     ) -> Result<Page<Tagged>, FetchError>;
 }
@@ -333,9 +390,20 @@ macro_rules! collation_db {
             async fn page(
                 pool: &Pool<Self>,
                 order: TaggedOrder,
+                ranges: &[TaggedRange],
                 args: &PageArgs,
             ) -> Result<Page<Tagged>, FetchError> {
-                tokio::time::timeout(CALL_LIMIT, Tagged::fetch_page_by(pool, order, args))
+                let page = async {
+                    if ranges.is_empty() {
+                        return Tagged::fetch_page_by(pool, order, args).await;
+                    }
+                    let select = (ranges.iter())
+                        .fold(Select::<Self>::table_of::<Tagged>()?, |s, r| r.apply(s));
+                    select
+                        .fetch_any(pool, AnyKeysetQuery::new(order, args)?)
+                        .await
+                };
+                tokio::time::timeout(CALL_LIMIT, page)
                     .await
                     .unwrap_or_else(|_| panic!("{order:?} {args:?}: no page within {CALL_LIMIT:?}"))
             }
@@ -499,16 +567,34 @@ fn outcome(page: &Page<Tagged>) -> Outcome {
 /// One ordering's reference order, and each row id's position in it.
 struct Reference {
     order: TaggedOrder,
+    /// The range filters the rows are in (none: all of them).
+    ranges: Vec<TaggedRange>,
     ids: Vec<i64>,
     position: HashMap<i64, usize>,
 }
 
 impl Reference {
     async fn load<DB: CollationDb>(pool: &Pool<DB>, order: TaggedOrder) -> Self {
+        Self::load_in(pool, order, Vec::new()).await
+    }
+
+    /// The database's own order of the rows in `ranges`, filtered by the
+    /// database's own comparisons.
+    async fn load_in<DB: CollationDb>(
+        pool: &Pool<DB>,
+        order: TaggedOrder,
+        ranges: Vec<TaggedRange>,
+    ) -> Self {
+        let conditions: Vec<String> = ranges.iter().map(TaggedRange::sql).collect();
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
         let ids = DB::ids(
             pool,
             &format!(
-                "SELECT id FROM tagged ORDER BY {}",
+                "SELECT id FROM tagged{filter} ORDER BY {}",
                 order_by_sql(order, DB::NULLS_KEYWORDS)
             ),
         )
@@ -516,6 +602,7 @@ impl Reference {
         let position = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
         Reference {
             order,
+            ranges,
             ids,
             position,
         }
@@ -622,7 +709,7 @@ async fn walk<DB: CollationDb>(
                 args.before = Some(c.clone());
             }
         }
-        let page = match DB::page(pool, r.order, &args).await {
+        let page = match DB::page(pool, r.order, &r.ranges, &args).await {
             Ok(page) => page,
             Err(e) => {
                 stopped = true;
@@ -712,7 +799,7 @@ async fn cursors_accepted<DB: CollationDb>(
 ) -> Vec<String> {
     let mut refused: Vec<(i64, usize, String)> = Vec::new();
     for (id, c) in cursors {
-        if let Err(e) = DB::page(pool, order, &PageArgs::first(1).after(c.clone())).await {
+        if let Err(e) = DB::page(pool, order, &[], &PageArgs::first(1).after(c.clone())).await {
             refused.push((*id, c.len(), e.to_string()));
         }
     }
@@ -729,6 +816,67 @@ async fn cursors_accepted<DB: CollationDb>(
         let _ = write!(msg, " row {id} ({len} characters): {e};");
     }
     vec![msg]
+}
+
+/// Walks of the rows in each of [`ranges`] (`Select::range`), both ways,
+/// against the database's own filter and order: the range is compared under
+/// the column's collation, with the keyset seek, on every page.
+fn ranged_walks<DB: CollationDb>(setup: Setup) {
+    let rt = runtime();
+    rt.block_on(async {
+        let Some((pool, _)) = load::<DB>(&setup).await else {
+            return;
+        };
+        let rows = rows();
+        let mut failures = Vec::new();
+        let mut unlike_bytes = 0;
+        for ranges in ranges() {
+            let in_bytes = (rows.iter())
+                .filter(|row| {
+                    ranges.iter().all(|range| match range {
+                        TaggedRange::Tag(r) => Tagged::tag_column().contains(r, row),
+                        TaggedRange::Title(r) => Tagged::title_column().contains(r, row),
+                    })
+                })
+                .count();
+            for order in ["TAG", "TITLE", "TITLE_DESC", "TAG_TITLE"] {
+                let order = *TaggedOrder::ALL.iter().find(|o| o.name() == order).unwrap();
+                let r = Reference::load_in(&pool, order, ranges.clone()).await;
+                assert!(
+                    !r.ids.is_empty() && r.ids.len() < rows.len(),
+                    "{}: {ranges:?} keeps {} of {} rows",
+                    setup.label,
+                    r.ids.len(),
+                    rows.len()
+                );
+                unlike_bytes += usize::from(r.ids.len() != in_bytes);
+                let mut cursors = BTreeSet::new();
+                for k in [1, 5, MAX_PAGE] {
+                    for forward in [true, false] {
+                        let label = format!("{} {ranges:?}", setup.label);
+                        failures.extend(walk(&pool, &label, &r, k, forward, &mut cursors).await);
+                    }
+                }
+            }
+        }
+        // Otherwise these walks would prove nothing about collations.
+        assert!(
+            unlike_bytes > 0,
+            "{}: every range keeps the rows a byte comparison keeps",
+            setup.label
+        );
+        assert_no_failures(setup.label, &failures);
+    });
+}
+
+/// Reports every failure of a database's walks at once.
+fn assert_no_failures(label: &str, failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{label}: {} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn walks<DB: CollationDb>(setup: Setup) {
@@ -754,13 +902,7 @@ fn walks<DB: CollationDb>(setup: Setup) {
         let failures = tokio::time::timeout(WALKS_LIMIT, all)
             .await
             .unwrap_or_else(|_| panic!("{}: walks took over {WALKS_LIMIT:?}", setup.label));
-        assert!(
-            failures.is_empty(),
-            "{}: {} failures:\n{}",
-            setup.label,
-            failures.len(),
-            failures.join("\n")
-        );
+        assert_no_failures(setup.label, &failures);
     });
 }
 
@@ -774,7 +916,7 @@ async fn cursors_by_position<DB: CollationDb>(
 ) -> Vec<(usize, String)> {
     let mut by_id: HashMap<i64, String> = HashMap::new();
     for args in [PageArgs::first(MAX_PAGE), PageArgs::last(MAX_PAGE)] {
-        if let Ok(page) = DB::page(pool, r.order, &args).await {
+        if let Ok(page) = DB::page(pool, r.order, &r.ranges, &args).await {
             for e in page.edges {
                 by_id.entry(e.node.id).or_insert(e.cursor);
             }
@@ -829,7 +971,7 @@ async fn check_window<DB: CollationDb>(
         r.order.name(),
         if *forward { "first" } else { "last" },
     );
-    let page = DB::page(pool, r.order, &args)
+    let page = DB::page(pool, r.order, &r.ranges, &args)
         .await
         .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
     let want = expected(&r.ids, a, b, *forward, usize::try_from(*k).unwrap());
@@ -882,6 +1024,11 @@ fn windows<DB: CollationDb>(setup: Setup) {
 // ---------------------------------------------------------------- the tests
 
 #[test]
+fn sqlite_nocase_ranges() {
+    ranged_walks::<sqlx::Sqlite>(SQLITE_NOCASE);
+}
+
+#[test]
 fn sqlite_nocase_walks() {
     walks::<sqlx::Sqlite>(SQLITE_NOCASE);
 }
@@ -889,6 +1036,11 @@ fn sqlite_nocase_walks() {
 #[test]
 fn sqlite_nocase_windows() {
     windows::<sqlx::Sqlite>(SQLITE_NOCASE);
+}
+
+#[test]
+fn postgres_en_icu_ranges() {
+    ranged_walks::<sqlx::Postgres>(PG_EN_ICU);
 }
 
 #[test]
@@ -912,6 +1064,11 @@ fn postgres_und_icu_windows() {
 }
 
 #[test]
+fn postgres_en_us_database_ranges() {
+    ranged_walks::<sqlx::Postgres>(PG_EN_US_DB);
+}
+
+#[test]
 fn postgres_en_us_database_walks() {
     walks::<sqlx::Postgres>(PG_EN_US_DB);
 }
@@ -919,6 +1076,11 @@ fn postgres_en_us_database_walks() {
 #[test]
 fn postgres_en_us_database_windows() {
     windows::<sqlx::Postgres>(PG_EN_US_DB);
+}
+
+#[test]
+fn mariadb_general_ci_ranges() {
+    ranged_walks::<sqlx::MySql>(MARIA_GENERAL_CI);
 }
 
 #[test]

@@ -566,6 +566,47 @@ async fn sqlite_forged_nan_cursor_is_refused() {
     }
 }
 
+/// A range bound SQLite cannot bind (a NaN, a `u64` above `i64::MAX`) is
+/// refused, naming the key, by the page and the count alike, before any
+/// statement; a bindable one filters.
+#[tokio::test]
+async fn sqlite_unbindable_range_bounds_are_refused() {
+    use keypage::KeyRange;
+    use keypage::sql::sqlx::Select;
+
+    let mut pool = sqlite().await;
+    let ddl = "CREATE TABLE t (id BIGINT PRIMARY KEY, k REAL NOT NULL)";
+    table(&mut pool, ddl, &[]).await;
+    sqlx::Sqlite::insert(&pool, with_ties(&[1.0f64, 2.0, 3.0]))
+        .await
+        .unwrap();
+    let refused = |e: FetchError| match e {
+        FetchError::UnsupportedValue(e) => {
+            assert_eq!((e.range, e.argument), (Some("k"), None), "{e}");
+        }
+        other => panic!("a NaN bound on SQLite: {other}"),
+    };
+    let nan = Select::<sqlx::Sqlite>::table_of::<F64Row>().unwrap().range(
+        F64Row::k_column(),
+        KeyRange::default().gte(0.0).lt(f64::NAN),
+    );
+    let query = PageArgs::first(2).validate::<<F64Row as Paginate>::Cursor>();
+    refused(nan.fetch_page(&pool, query.unwrap()).await.unwrap_err());
+    refused(nan.count(&pool).await.unwrap_err());
+    refused(nan.count_at_most(&pool, 10).await.unwrap_err());
+    let kept = Select::<sqlx::Sqlite>::table_of::<F64Row>()
+        .unwrap()
+        .range(F64Row::k_column(), KeyRange::default().gt(1.0));
+    assert_eq!(kept.count(&pool).await.unwrap(), 4);
+
+    let ddl = "CREATE TABLE t (id BIGINT PRIMARY KEY, k INTEGER NOT NULL)";
+    table(&mut pool, ddl, &[]).await;
+    let huge = Select::<sqlx::Sqlite>::table_of::<U64Row>()
+        .unwrap()
+        .range(U64Row::k_column(), KeyRange::default().lt(u64::MAX));
+    refused(huge.count(&pool).await.unwrap_err());
+}
+
 #[tokio::test]
 async fn sqlite_text() {
     let mut pool = sqlite().await;

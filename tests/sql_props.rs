@@ -5,15 +5,19 @@
 //! `Item::fetch_page_by` equal the pages of `Item::paginate_slice_by` over
 //! the same rows, row for row, cursor for cursor and flag for flag:
 //! whole walks forward (`first`/`after`) and backward (`last`/`before`), and
-//! random windows whose cursors come from rows in the table or not.
+//! random windows whose cursors come from rows in the table or not. The
+//! same with a random range filter on one of the ordering's keys
+//! (`Select::range`, the model filtering with `KeyColumn::contains`):
+//! every page, flag and count of the filtered rows.
 
 mod sql_common;
 mod support;
 
+use keypage::KeyRange;
 use keypage::{PageArgs, Paginate};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use sql_common::{Item, ItemOrder, TestDb, runtime, summary};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use sql_common::{Item, ItemOrder, ItemRange, TestDb, runtime, summary};
 
 /// Text values: duplicates, byte-order traps (`"B" < "a"`, `"a" < "a "`),
 /// and SQL that would break a query built by pasting values.
@@ -114,21 +118,36 @@ fn args_of(rows: &[Item], order: ItemOrder, (after, before, forward, n): &Window
     args
 }
 
+/// Two walks (forward, backward), the windows and the count in one
+/// ordering: of every row through the derive's `fetch_page_by`, or with
+/// `range`, of the rows in it through `Select::range`, the model filtering
+/// with `KeyColumn::contains`.
 async fn check_case<DB: TestDb>(
     pool: &sqlx::Pool<DB>,
     rows: &[Item],
     order: ItemOrder,
+    range: Option<&ItemRange>,
     page_size: i32,
     windows: &[Window],
 ) -> Result<(), TestCaseError> {
     DB::exec(pool, "DELETE FROM items").await;
     DB::insert_items(pool, rows).await;
-    let what = |args: &PageArgs| format!("{} {order:?} {args:?}", DB::DB_NAME);
-
+    let kept: Vec<Item> = (rows.iter())
+        .filter(|r| range.is_none_or(|range| range.contains(r)))
+        .cloned()
+        .collect();
+    let kept = &kept;
+    let what = |args: &PageArgs| format!("{} {order:?} {range:?} {args:?}", DB::DB_NAME);
     let compare = |args: PageArgs| async move {
-        let want = summary(&Item::paginate_slice_by(rows, order, &args).unwrap());
-        let got = summary(&DB::items_page(pool, order, &args).await.unwrap());
-        (args, want, got)
+        let want = summary(&Item::paginate_slice_by(kept, order, &args).unwrap());
+        let (page, count) = match range {
+            None => (
+                DB::items_page(pool, order, &args).await.unwrap(),
+                DB::items_count(pool).await,
+            ),
+            Some(range) => DB::items_page_in(pool, order, &args, range).await.unwrap(),
+        };
+        (args, want, summary(&page), count)
     };
 
     // A whole walk forward, then a whole walk backward.
@@ -140,8 +159,9 @@ async fn check_case<DB: TestDb>(
         };
         let mut seen = 0;
         loop {
-            let (args_now, want, got) = compare(args.clone()).await;
+            let (args_now, want, got, count) = compare(args.clone()).await;
             prop_assert_eq!(&got, &want, "{}", what(&args_now));
+            prop_assert_eq!(count, kept.len() as i64, "{}: the count", what(&args_now));
             seen += got.0.len();
             let more = if forward { got.3 } else { got.2 };
             if !more {
@@ -154,28 +174,28 @@ async fn check_case<DB: TestDb>(
                 PageArgs::last(page_size).before(got.1.first().unwrap().clone())
             };
         }
-        prop_assert_eq!(seen, rows.len(), "{} {:?} walk", DB::DB_NAME, order);
+        prop_assert_eq!(seen, kept.len(), "{}: walk", what(&PageArgs::default()));
     }
 
+    // Cursors of rows in or out of the range, and of rows not in the table.
     for window in windows {
-        let (args, want, got) = compare(args_of(rows, order, window)).await;
+        let (args, want, got, _) = compare(args_of(rows, order, window)).await;
         prop_assert_eq!(&got, &want, "{}", what(&args));
     }
-
-    prop_assert_eq!(DB::items_count(pool).await, rows.len() as i64);
     Ok(())
 }
 
-/// 96 cases per database: each loads fresh rows and checks two walks, four
-/// windows and the count in one random ordering.
-fn pages_equal_the_in_memory_pages<DB: TestDb>() {
+/// `cases` per database: each loads fresh rows and checks two walks, four
+/// windows and the count in one random ordering, over every row or
+/// (`ranged`) over a random range on one of the keys.
+fn pages_equal_the_in_memory_pages<DB: TestDb>(ranged: bool, cases: u32) {
     let rt = runtime();
     let Some(pool) = rt.block_on(DB::pool()) else {
         return;
     };
     rt.block_on(DB::exec(&pool, DB::ITEMS_DDL));
     let mut runner = TestRunner::new(Config {
-        cases: 96,
+        cases,
         failure_persistence: None,
         ..Config::default()
     });
@@ -183,28 +203,71 @@ fn pages_equal_the_in_memory_pages<DB: TestDb>() {
     let strategy = (
         arb_items(),
         0..orders,
+        arb_range().prop_map(move |range| ranged.then_some(range)),
         1i32..6,
         proptest::collection::vec(arb_window(), 4),
     );
     runner
-        .run(&strategy, |(rows, order, page_size, windows)| {
+        .run(&strategy, |(rows, order, range, page_size, windows)| {
             let order = ItemOrder::ALL[order];
-            rt.block_on(check_case::<DB>(&pool, &rows, order, page_size, &windows))
+            let range = range.as_ref();
+            rt.block_on(check_case::<DB>(
+                &pool, &rows, order, range, page_size, &windows,
+            ))
         })
         .unwrap();
 }
 
+/// A range over `lo..hi` values: each bound absent or drawn from there.
+fn arb_key_range<T: Clone + std::fmt::Debug>(
+    value: impl Strategy<Value = T> + Clone,
+) -> impl Strategy<Value = KeyRange<T>> {
+    let bound = move || proptest::option::weighted(0.4, value.clone());
+    (bound(), bound(), bound(), bound()).prop_map(|(gt, gte, lt, lte)| KeyRange {
+        gt,
+        gte,
+        lt,
+        lte,
+    })
+}
+
+fn arb_range() -> impl Strategy<Value = ItemRange> {
+    prop_oneof![
+        arb_key_range(0i64..1000).prop_map(ItemRange::Id),
+        arb_key_range(-4i64..5).prop_map(ItemRange::A),
+        arb_key_range(-1i64..5).prop_map(ItemRange::B),
+        arb_key_range(-1i64..4).prop_map(ItemRange::C),
+        arb_key_range(proptest::sample::select(TEXTS).prop_map(str::to_owned))
+            .prop_map(ItemRange::S),
+    ]
+}
+
+#[test]
+fn sqlite_ranged_pages_equal_the_filtered_in_memory_pages() {
+    pages_equal_the_in_memory_pages::<sqlx::Sqlite>(true, 64);
+}
+
+#[test]
+fn postgres_ranged_pages_equal_the_filtered_in_memory_pages() {
+    pages_equal_the_in_memory_pages::<sqlx::Postgres>(true, 64);
+}
+
+#[test]
+fn mariadb_ranged_pages_equal_the_filtered_in_memory_pages() {
+    pages_equal_the_in_memory_pages::<sqlx::MySql>(true, 64);
+}
+
 #[test]
 fn sqlite_pages_equal_the_in_memory_pages() {
-    pages_equal_the_in_memory_pages::<sqlx::Sqlite>();
+    pages_equal_the_in_memory_pages::<sqlx::Sqlite>(false, 96);
 }
 
 #[test]
 fn postgres_pages_equal_the_in_memory_pages() {
-    pages_equal_the_in_memory_pages::<sqlx::Postgres>();
+    pages_equal_the_in_memory_pages::<sqlx::Postgres>(false, 96);
 }
 
 #[test]
 fn mariadb_pages_equal_the_in_memory_pages() {
-    pages_equal_the_in_memory_pages::<sqlx::MySql>();
+    pages_equal_the_in_memory_pages::<sqlx::MySql>(false, 96);
 }

@@ -8,8 +8,8 @@
 //! (`utf8mb4_bin` pads trailing spaces: `'a' = 'a '` there).
 #![allow(dead_code)]
 
-use keypage::sql::sqlx::FetchError;
-use keypage::{Page, PageArgs};
+use keypage::sql::sqlx::{FetchError, Select, SqlxDatabase};
+use keypage::{AnyKeysetQuery, KeyRange, Page, PageArgs};
 use sqlx::{AssertSqlSafe, Pool};
 
 /// Rows for the property and injection tests: nullable, duplicate-heavy and
@@ -32,6 +32,40 @@ pub struct Item {
     #[paginate(column = "label")]
     #[sqlx(rename = "label")]
     pub s: Option<String>,
+}
+
+/// A range filter on one of `Item`'s sort keys.
+#[derive(Debug, Clone)]
+pub enum ItemRange {
+    Id(KeyRange<i64>),
+    A(KeyRange<i64>),
+    B(KeyRange<i64>),
+    C(KeyRange<i64>),
+    S(KeyRange<String>),
+}
+
+impl ItemRange {
+    /// Whether `row` is in the range, by Rust's order (the model's).
+    pub fn contains(&self, row: &Item) -> bool {
+        match self {
+            ItemRange::Id(r) => Item::id_column().contains(r, row),
+            ItemRange::A(r) => Item::a_column().contains(r, row),
+            ItemRange::B(r) => Item::b_column().contains(r, row),
+            ItemRange::C(r) => Item::c_column().contains(r, row),
+            ItemRange::S(r) => Item::s_column().contains(r, row),
+        }
+    }
+
+    /// `select` with the range as its filter (`Select::range`).
+    pub fn apply<'f, DB: SqlxDatabase>(&self, select: Select<'f, DB>) -> Select<'f, DB> {
+        match self.clone() {
+            ItemRange::Id(r) => select.range(Item::id_column(), r),
+            ItemRange::A(r) => select.range(Item::a_column(), r),
+            ItemRange::B(r) => select.range(Item::b_column(), r),
+            ItemRange::C(r) => select.range(Item::c_column(), r),
+            ItemRange::S(r) => select.range(Item::s_column(), r),
+        }
+    }
 }
 
 /// Rows for the plan and consistency tests: a timestamp-like key with
@@ -101,6 +135,14 @@ pub trait TestDb: keypage::sql::sqlx::SqlxDatabase + Sized {
         pool: &Pool<Self>,
         label: &str,
         args: &PageArgs,
+    ) -> Result<(Page<Item>, i64), FetchError>;
+    /// The page of the items in `range`, in `order`, and their count:
+    /// `Select::range` on the derive's table.
+    async fn items_page_in(
+        pool: &Pool<Self>,
+        order: ItemOrder,
+        args: &PageArgs,
+        range: &ItemRange,
     ) -> Result<(Page<Item>, i64), FetchError>;
     /// `Event` rows in the default order with `LIMIT/OFFSET`.
     async fn events_offset_page(pool: &Pool<Self>, limit: i64, offset: i64) -> Vec<Event>;
@@ -233,6 +275,19 @@ macro_rules! test_db {
                     });
                 let page = select
                     .fetch_page(pool, args.validate::<ItemTextCursor>()?)
+                    .await?;
+                Ok((page, select.count(pool).await?))
+            }
+
+            async fn items_page_in(
+                pool: &Pool<Self>,
+                order: ItemOrder,
+                args: &PageArgs,
+                range: &ItemRange,
+            ) -> Result<(Page<Item>, i64), FetchError> {
+                let select = range.apply(Select::<Self>::table_of::<Item>()?);
+                let page = select
+                    .fetch_any(pool, AnyKeysetQuery::new(order, args)?)
                     .await?;
                 Ok((page, select.count(pool).await?))
             }

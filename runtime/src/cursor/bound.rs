@@ -77,6 +77,11 @@ impl FilterBinding {
         }
     }
 
+    /// Whether `cursor` carries a filter binding at all (any key's).
+    pub(crate) fn is_bound(cursor: &str) -> bool {
+        cursor.contains(SEPARATOR)
+    }
+
     /// `cursor` bound to these filters (unchanged for the empty key).
     pub fn bind(&self, cursor: &str) -> String {
         let Some(fingerprint) = self.fingerprint else {

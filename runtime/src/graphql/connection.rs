@@ -506,6 +506,12 @@ impl<R: Paginate> ConnectionRequest<R> {
             } else {
                 &args.before
             };
+            if cursor
+                .as_deref()
+                .is_some_and(crate::cursor::FilterBinding::is_bound)
+            {
+                return e;
+            }
             let alone = PageArgs {
                 after: cursor.clone().filter(|_| argument == "after"),
                 before: cursor.clone().filter(|_| argument == "before"),

@@ -234,6 +234,33 @@ mod tests {
     use super::IntoGraphqlError;
     use crate::sql::sqlx::FetchError;
 
+    /// A range bound the database cannot bind names the key, as
+    /// `INVALID_RANGE`.
+    #[test]
+    fn unbindable_range_bounds_name_their_key() {
+        use crate::sql::sqlx::Select;
+        use crate::{KeyColumn, KeyRange};
+
+        let k = KeyColumn::<f64, f64>::__from_derive("score", "score", |r| Some(r));
+        let select =
+            Select::<sqlx::Sqlite>::new("score", "t").range(k, KeyRange::default().gt(f64::NAN));
+        let Err(e) = select.page_query(&crate::sql::PagePlan::new(
+            crate::PageArgs::first(1)
+                .validate::<crate::doc_support::RowCursor>()
+                .unwrap(),
+        )) else {
+            panic!("a NaN bound on SQLite")
+        };
+        let error = FetchError::UnsupportedValue(e).into_graphql_error();
+        assert_eq!(
+            error.message,
+            "the range on `score` holds a value out of range for this key"
+        );
+        let extensions = error.extensions.unwrap();
+        assert_eq!(extensions.get("code"), Some(&Value::from("INVALID_RANGE")));
+        assert_eq!(extensions.get("argument"), None);
+    }
+
     /// The owned conversion keeps the `FetchError` itself as the source (the
     /// example server logs it from there) and shows the client nothing of it.
     #[test]

@@ -24,7 +24,8 @@
 //! Every [`PageError`](crate::PageError) reaches the client as a GraphQL
 //! error whose message names the argument and the allowed range, with
 //! `extensions.code` one of `FIRST_AND_LAST`, `PAGE_SIZE_OUT_OF_RANGE`,
-//! `INVALID_CURSOR`, `CURSOR_ORDER_MISMATCH`, and `extensions.argument` the
+//! `OFFSET_OUT_OF_RANGE`, `INVALID_CURSOR`, `CURSOR_ORDER_MISMATCH`,
+//! `CURSOR_FILTER_MISMATCH`, `KEY_TOO_LONG`, and `extensions.argument` the
 //! argument at fault (see [`ErrorExtensions`](async_graphql::ErrorExtensions)
 //! on `PageError` to convert one yourself). A database failure is only
 //! `internal error`, code `INTERNAL`, its cause kept as the error's
