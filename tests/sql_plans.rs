@@ -6,7 +6,10 @@
 //! a second cursor 50 rows further (`after` and `before` together). The
 //! orderings: uniform (row values on PostgreSQL), mixed directions (split at
 //! the leading key on PostgreSQL), and nullable with a value cursor, a value
-//! cursor just before the NULLs (the page runs into them) and a NULL cursor.
+//! cursor just before the NULLs (the page runs into them) and a NULL cursor;
+//! and the uniform and mixed orderings with a range filter on the leading
+//! key (`Select::range`), which joins the seek: the same index, its range
+//! narrowed by the filter's bounds.
 //!
 //! A page is one statement: its seek parts (two when a nullable leading key
 //! crosses its NULLs), and with a cursor behind the page a `LIMIT 1` probe,
@@ -44,7 +47,9 @@ use std::marker::PhantomData;
 
 use keypage::sql::sqlx::{Select, SqlxDatabase, UnsupportedValue};
 use keypage::sql::{Dialect, PART_COLUMN, PagePlan, RenderedSql, SqlWriter, WhereClause};
-use keypage::{Keyset, KeysetQuery, OrderVisitor, PageArgs, PageDirection, Paginate, Value};
+use keypage::{
+    KeyRange, Keyset, KeysetQuery, OrderVisitor, PageArgs, PageDirection, Paginate, Value,
+};
 use sql_common::{Event, EventOrder, TestDb, runtime, summary};
 use sqlx::{AssertSqlSafe, Pool, QueryBuilder, Row as _};
 
@@ -66,10 +71,12 @@ fn event(id: i64) -> Event {
     }
 }
 
-/// One ordering and a cursor row in it.
+/// One ordering and a cursor row in it, and a range filter on the leading
+/// key (`Select::range`) around the row, or none.
 struct Case {
     order: EventOrder,
     row: Event,
+    range: Option<KeyRange<i64>>,
     /// The ordering's leading column.
     leading: &'static str,
     /// The index matching the ordering.
@@ -84,6 +91,7 @@ fn cases() -> Vec<Case> {
     let case = |order, id, leading, index, label| Case {
         order,
         row: event(id),
+        range: None,
         leading,
         index,
         label,
@@ -124,6 +132,27 @@ fn cases() -> Vec<Case> {
             "events_rank_id",
             "nullable, NULL cursor",
         ),
+        // The cursor row's `created_at` is 16,667.
+        Case {
+            range: Some(KeyRange::default().gte(10_000).lt(20_000)),
+            ..case(
+                EventOrder::Default,
+                50_001,
+                "created_at",
+                "events_created_id",
+                "uniform, a range on the leading key",
+            )
+        },
+        Case {
+            range: Some(KeyRange::default().gt(15_000).lte(18_000)),
+            ..case(
+                EventOrder::Mixed,
+                50_001,
+                "created_at",
+                "events_created_id_mixed",
+                "mixed directions, a range on the leading key",
+            )
+        },
     ]
 }
 
@@ -214,6 +243,7 @@ struct Layout {
 /// for the window; also checks that it is the SQL the one-call method sends.
 struct PageSql<'a, DB> {
     prefix: &'a str,
+    range: Option<&'a KeyRange<i64>>,
     window: &'a Window<'a>,
     db: PhantomData<DB>,
 }
@@ -264,12 +294,15 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
             limit: PAGE,
             offset: 0,
         });
-        let select = Select::<DB>::table_of::<Event>().unwrap();
+        let select = Select::<DB>::table_of::<Event>()
+            .unwrap()
+            .range(Event::created_at_column(), self.range.cloned());
         let sent = select.page_query(&plan).unwrap().sql();
         let dialect = DB::DIALECT;
         let mut qb = QueryBuilder::new("");
         write_events_statement(
             &plan,
+            self.range,
             &mut Explained {
                 qb: &mut qb,
                 prefix: Some(self.prefix),
@@ -277,7 +310,7 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
         );
         // The same statement as text and values, for `PREPARE`.
         let mut rendered = RenderedSql::new(dialect);
-        write_events_statement(&plan, &mut rendered);
+        write_events_statement(&plan, self.range, &mut rendered);
         // MariaDB's statements open with `SET STATEMENT ... FOR`, which
         // `ANALYZE` cannot precede: the prefix goes after it.
         let expected = match sent.as_str().split_once("*/ ") {
@@ -308,9 +341,13 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
     }
 }
 
-/// `plan`'s statement over the `events` table, selecting its columns.
-fn write_events_statement<K: Keyset, W: SqlWriter + ?Sized>(plan: &PagePlan<K>, out: &mut W)
-where
+/// `plan`'s statement over the `events` table, selecting its columns, with
+/// the conditions `Select::range` writes for `range` on `created_at`.
+fn write_events_statement<K: Keyset, W: SqlWriter + ?Sized>(
+    plan: &PagePlan<K>,
+    range: Option<&KeyRange<i64>>,
+    out: &mut W,
+) where
     W::Error: std::fmt::Debug,
 {
     let dialect = out.dialect();
@@ -323,7 +360,24 @@ where
         },
         |out| {
             out.push_sql(&format!(" FROM {}", dialect.quote("events")));
-            Ok(WhereClause::Absent)
+            let Some(range) = range else {
+                return Ok(WhereClause::Absent);
+            };
+            let column = dialect.quote("created_at");
+            let bounds = [
+                (" > ", range.gt),
+                (" >= ", range.gte),
+                (" < ", range.lt),
+                (" <= ", range.lte),
+            ];
+            let bounds = bounds.iter().filter_map(|(op, v)| Some((op, (*v)?)));
+            for (i, (op, value)) in bounds.enumerate() {
+                out.push_sql(if i == 0 { " WHERE (" } else { " AND " });
+                out.push_sql(&format!("{column}{op}"));
+                out.push_bind(Value::Int(value))?;
+            }
+            out.push_sql(")");
+            Ok(WhereClause::Present)
         },
     )
     .unwrap();
@@ -331,13 +385,14 @@ where
 
 fn page_sql<DB: SqlxDatabase>(
     prefix: &str,
-    order: EventOrder,
+    case: &Case,
     window: &Window<'_>,
 ) -> (QueryBuilder<DB>, Layout, RenderedSql) {
     Event::with_order(
-        order,
+        case.order,
         PageSql {
             prefix,
+            range: case.range.as_ref(),
             window,
             db: PhantomData,
         },
@@ -359,10 +414,32 @@ async fn load<DB: TestDb>(pool: &Pool<DB>, analyze: &str) -> std::time::Duration
 /// The page `Event::fetch_page_by` returns for the window equals the
 /// in-memory page over the same 100,000 rows, so the plans explained are
 /// those of correct pages.
-async fn check_page<DB: TestDb>(pool: &Pool<DB>, all: &[Event], order: EventOrder, w: &Window<'_>) {
+async fn check_page<DB: TestDb>(pool: &Pool<DB>, all: &[Event], case: &Case, w: &Window<'_>) {
+    let order = case.order;
     let args = page_args(order, w);
-    let want = summary::<Event, _>(&Event::paginate_slice_by(all, order, &args).unwrap());
-    let got = summary::<Event, _>(&DB::events_page_by(pool, order, &args).await.unwrap());
+    let (want, got) = match &case.range {
+        None => (
+            Event::paginate_slice_by(all, order, &args)
+                .unwrap()
+                .map(Clone::clone),
+            DB::events_page_by(pool, order, &args).await.unwrap(),
+        ),
+        Some(range) => {
+            let created_at = Event::created_at_column();
+            let kept: Vec<Event> = (all.iter())
+                .filter(|e| created_at.contains(range, e))
+                .cloned()
+                .collect();
+            (
+                Event::paginate_slice_by(&kept, order, &args)
+                    .unwrap()
+                    .map(Clone::clone),
+                DB::events_page_in(pool, order, &args, range).await.unwrap(),
+            )
+        }
+    };
+    let want = summary::<Event, _>(&want);
+    let got = summary::<Event, _>(&got);
     assert_eq!(got.0.len(), PAGE as usize);
     assert!(got == want, "{} {order:?} {args:?}: {got:?}", DB::DB_NAME);
 }
@@ -377,12 +454,12 @@ where
     for case in cases() {
         let later = later_row(&all, case.order, &case.row);
         for w in &windows(&case.row, &later) {
-            check_page(pool, &all, case.order, w).await;
+            check_page(pool, &all, &case, w).await;
             explain(&case, w, &all).await;
             explained += 1;
         }
     }
-    assert_eq!(explained, 20);
+    assert_eq!(explained, 28);
 }
 
 #[test]
@@ -393,8 +470,7 @@ fn sqlite_pages_deep_in_the_table_seek_the_index() {
         let took = load(&pool, "ANALYZE").await;
         eprintln!("SQLite: {ROWS} rows loaded and indexed in {took:?}");
         for_every_page(&pool, async |case: &Case, w: &Window<'_>, _: &[Event]| {
-            let (mut qb, layout, _) =
-                page_sql::<sqlx::Sqlite>("EXPLAIN QUERY PLAN ", case.order, w);
+            let (mut qb, layout, _) = page_sql::<sqlx::Sqlite>("EXPLAIN QUERY PLAN ", case, w);
             // (id, parent, detail) of each step.
             let steps: Vec<(i64, i64, String)> = qb
                 .build()
@@ -695,7 +771,7 @@ async fn postgres_pages_seek(pool: &sqlx::PgPool, generic: bool) {
     eprintln!("PostgreSQL: {ROWS} rows loaded and indexed in {took:?}");
     for_every_page(pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
         let (mut qb, layout, rendered) =
-            page_sql::<sqlx::Postgres>("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ", case.order, w);
+            page_sql::<sqlx::Postgres>("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ", case, w);
         let (top, buffers) = if generic {
             pg_explain_prepared(&rendered, pool).await
         } else {
@@ -802,8 +878,7 @@ fn mariadb_pages_deep_in_the_table_seek_the_index() {
         let took = load(&pool, "ANALYZE TABLE events").await;
         eprintln!("MariaDB: {ROWS} rows loaded and indexed in {took:?}");
         for_every_page(&pool, async |case: &Case, w: &Window<'_>, all: &[Event]| {
-            let (mut qb, layout, _) =
-                page_sql::<sqlx::MySql>("ANALYZE FORMAT=JSON ", case.order, w);
+            let (mut qb, layout, _) = page_sql::<sqlx::MySql>("ANALYZE FORMAT=JSON ", case, w);
             let (explained, json) = mariadb_analyze(&mut qb, &pool).await;
             let tables: Vec<serde_json::Value> = mariadb_accesses(&explained, "events")
                 .into_iter()

@@ -144,6 +144,14 @@ pub trait TestDb: keypage::sql::sqlx::SqlxDatabase + Sized {
         args: &PageArgs,
         range: &ItemRange,
     ) -> Result<(Page<Item>, i64), FetchError>;
+    /// The page of the events whose `created_at` is in `range`, in `order`:
+    /// `Select::range` on the derive's table.
+    async fn events_page_in(
+        pool: &Pool<Self>,
+        order: EventOrder,
+        args: &PageArgs,
+        range: &KeyRange<i64>,
+    ) -> Result<Page<Event>, FetchError>;
     /// `Event` rows in the default order with `LIMIT/OFFSET`.
     async fn events_offset_page(pool: &Pool<Self>, limit: i64, offset: i64) -> Vec<Event>;
 }
@@ -290,6 +298,18 @@ macro_rules! test_db {
                     .fetch_any(pool, AnyKeysetQuery::new(order, args)?)
                     .await?;
                 Ok((page, select.count(pool).await?))
+            }
+
+            async fn events_page_in(
+                pool: &Pool<Self>,
+                order: EventOrder,
+                args: &PageArgs,
+                range: &KeyRange<i64>,
+            ) -> Result<Page<Event>, FetchError> {
+                Select::<Self>::table_of::<Event>()?
+                    .range(Event::created_at_column(), range.clone())
+                    .fetch_any(pool, AnyKeysetQuery::new(order, args)?)
+                    .await
             }
 
             async fn events_offset_page(pool: &Pool<Self>, limit: i64, offset: i64) -> Vec<Event> {

@@ -34,4 +34,13 @@ fn main() {
     let cursor = ArticleTitleCursor::from_row(&rows[0]);
     assert_eq!(ArticleTitleCursor::decode(&cursor.encode()).unwrap(), cursor);
     assert_eq!(<Article as Paginate>::ORDERINGS.len(), 3);
+
+    // Every sort key of any ordering has a column for range filters; an
+    // `Option<T>` key's range is over `T`, its NULLs only in the unbounded one.
+    let title: keypage::KeyColumn<Article, String> = Article::title_column();
+    let a_to_b = keypage::KeyRange::default().gte("a".to_owned()).lt("c".to_owned());
+    assert_eq!(rows.iter().filter(|r| title.contains(&a_to_b, r)).count(), 2);
+    let high = keypage::KeyRange::default().gt(1.0);
+    assert_eq!(rows.iter().filter(|r| Article::score_column().contains(&high, r)).count(), 1);
+    assert_eq!((Article::created_at_column().column(), Article::id_column().field()), ("created_at", "id"));
 }
