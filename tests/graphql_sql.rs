@@ -244,6 +244,7 @@ on_both!(
     backward_walks,
     filter_with_cursors,
     ranges_with_cursors,
+    stable_walks,
     argument_errors,
     total_count_is_lazy,
     one_author_batch_per_page,
@@ -550,6 +551,194 @@ async fn ranges_with_cursors<S: Executor>(env: &Env<S>) {
         .filter(|&id| position(id) > position(at))
         .collect();
     assert_eq!(next.ids, want);
+}
+
+const STABLE_PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String,
+                                 $orderBy: ArticleOrder, $stable: Boolean) {
+  articles(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy,
+           stable: $stable) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage }
+    totalCount
+  }
+}";
+
+/// One walk of `order` in pages of `size`, forward or backward, with
+/// `stable` as asked, inserting three articles (new ids, titles and times
+/// all over both orderings) and deleting the last article not yet read
+/// after every page. Returns the ids walked in order, the ids inserted and
+/// deleted, and each page's `totalCount`.
+async fn walk_while_writing<S: Executor>(
+    env: &Env<S>,
+    order: &str,
+    size: usize,
+    forward: bool,
+    stable: bool,
+    next_id: &mut i64,
+) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>) {
+    let (mut walked, mut inserted, mut deleted, mut counts) = (vec![], vec![], vec![], vec![]);
+    let mut cursor: Option<String> = None;
+    for n in 0.. {
+        assert!(n < 100, "{order} stable {stable}: the walk does not end");
+        let variables = if forward {
+            json!({ "first": size, "after": cursor, "orderBy": order, "stable": stable })
+        } else {
+            json!({ "last": size, "before": cursor, "orderBy": order, "stable": stable })
+        };
+        let response = run(&env.schema, STABLE_PAGE, variables.clone()).await;
+        assert!(
+            response.get("errors").is_none(),
+            "{variables}: {response:#}"
+        );
+        let connection = &response["data"]["articles"];
+        counts.push(connection["totalCount"].as_i64().unwrap());
+        let edges = connection["edges"].as_array().unwrap();
+        let mut ids: Vec<i64> = edges
+            .iter()
+            .map(|e| e["node"]["id"].as_i64().unwrap())
+            .collect();
+        let edge = if forward { edges.last() } else { edges.first() };
+        cursor = edge.map(|e| e["cursor"].as_str().unwrap().to_owned());
+        if !forward {
+            ids.reverse();
+        }
+        walked.extend(ids);
+        let more = connection["pageInfo"][if forward {
+            "hasNextPage"
+        } else {
+            "hasPreviousPage"
+        }]
+        .as_bool()
+        .unwrap();
+        if !more {
+            break;
+        }
+        for k in 0..3 {
+            let id = *next_id;
+            *next_id += 1;
+            let title = TITLES[((id + k) % 5) as usize];
+            let created_at = 990 + id * 11 % 40;
+            env.db
+                .execute(format!(
+                    "INSERT INTO articles (id, title, created_at, author_id) \
+                     VALUES ({id}, '{title}', {created_at}, 1)"
+                ))
+                .await;
+            inserted.push(id);
+        }
+        // The last original article this walk has not read yet.
+        let mut order_ids = expected(order, None);
+        if !forward {
+            order_ids.reverse();
+        }
+        if let Some(&id) = order_ids
+            .iter()
+            .rev()
+            .find(|id| !walked.contains(id) && !deleted.contains(*id))
+        {
+            env.db
+                .execute(format!("DELETE FROM articles WHERE id = {id}"))
+                .await;
+            deleted.push(id);
+        }
+    }
+    if !forward {
+        walked.reverse();
+    }
+    (walked, inserted, deleted, counts)
+}
+
+/// Back to the original articles: `inserted` deleted, `deleted` inserted.
+async fn restore<S: Executor>(env: &Env<S>, inserted: &[i64], deleted: &[i64]) {
+    for &id in inserted {
+        env.db
+            .execute(format!("DELETE FROM articles WHERE id = {id}"))
+            .await;
+    }
+    for row in rows().iter().filter(|r| deleted.contains(&r.id)) {
+        env.db
+            .execute(format!(
+                "INSERT INTO articles (id, title, created_at, author_id) \
+                 VALUES ({}, '{}', {}, {})",
+                row.id, row.title, row.created_at, row.author_id
+            ))
+            .await;
+    }
+}
+
+/// `stable: true`: a walk is the articles there were at its first page, less
+/// those deleted since, each once, in order, whatever is inserted while it
+/// runs (here after every page, at positions all over the ordering), and its
+/// `totalCount` counts that; the same walk without it sees the new articles.
+/// The first page costs one statement more (the pin), the others none. A
+/// cursor of a stable walk is not one of an unstable walk, nor the reverse,
+/// nor are `after` and `before` of two walks: `INVALID_CURSOR`, no statement.
+async fn stable_walks<S: Executor>(env: &Env<S>) {
+    let mut next_id = ARTICLES + 1;
+    for (order, forward) in [("TITLE", true), ("NEWEST", false)] {
+        let (walked, inserted, deleted, counts) =
+            walk_while_writing(env, order, 10, forward, true, &mut next_id).await;
+        let mut want = expected(order, None);
+        want.retain(|id| !deleted.contains(id));
+        assert_eq!(
+            walked, want,
+            "{order}: the stable walk (deleted {deleted:?})"
+        );
+        assert!(inserted.iter().all(|id| !walked.contains(id)));
+        assert!(!deleted.is_empty() && inserted.len() > 10);
+        // Each page counts the pinned articles still there.
+        for (n, &count) in counts.iter().enumerate() {
+            assert_eq!(
+                count,
+                ARTICLES - n.min(deleted.len()) as i64,
+                "{order}: page {n}"
+            );
+        }
+        restore(env, &inserted, &deleted).await;
+        let (walked, inserted, deleted, _) =
+            walk_while_writing(env, order, 10, forward, false, &mut next_id).await;
+        assert!(
+            inserted.iter().any(|id| walked.contains(id)),
+            "{order}: an unstable walk sees new articles"
+        );
+        restore(env, &inserted, &deleted).await;
+    }
+
+    let page = |variables: Json| async move {
+        let (response, statements) =
+            measure(&env.db, run(&env.schema, STABLE_PAGE, variables)).await;
+        (response, kinds(&statements))
+    };
+    let (first, statements) = page(json!({ "first": 2, "stable": true })).await;
+    assert_eq!(statements, ["pin", "page", "count"], "{first:#}");
+    let stable_cursor = first["data"]["articles"]["edges"][1]["cursor"].clone();
+    let (next, statements) =
+        page(json!({ "first": 2, "after": stable_cursor, "stable": true })).await;
+    assert_eq!(statements, ["page", "count"], "{next:#}");
+    let plain_cursor =
+        page(json!({ "first": 2 })).await.0["data"]["articles"]["edges"][1]["cursor"].clone();
+    // Another walk, pinned higher.
+    env.db
+        .execute(format!(
+            "INSERT INTO articles (id, title, created_at, author_id) VALUES ({next_id}, 'b', 1, 1)"
+        ))
+        .await;
+    let other = page(json!({ "last": 2, "stable": true })).await.0["data"]["articles"]["edges"][0]
+        ["cursor"]
+        .clone();
+    for variables in [
+        json!({ "first": 2, "after": stable_cursor }),
+        json!({ "first": 2, "after": plain_cursor, "stable": true }),
+        json!({ "first": 2, "after": stable_cursor, "before": other, "stable": true }),
+    ] {
+        let (response, statements) = page(variables.clone()).await;
+        assert_eq!(
+            code_of(&response),
+            "INVALID_CURSOR",
+            "{variables}: {response:#}"
+        );
+        assert!(statements.is_empty(), "{variables}: {statements:?}");
+    }
 }
 
 async fn ordering_switch<S: Executor>(env: &Env<S>) {
@@ -1301,6 +1490,8 @@ fn kinds(statements: &[String]) -> Vec<&'static str> {
                 "children"
             } else if s.contains("FROM authors WHERE id IN (") {
                 "authors"
+            } else if s.contains(" IS NOT NULL ORDER BY ") && !s.contains("keypage_part") {
+                "pin"
             } else if s.contains("ORDER BY") && s.contains("LIMIT") {
                 "page"
             } else {

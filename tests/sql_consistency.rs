@@ -16,6 +16,11 @@
 //! * A concurrent writer (proptest): the same kinds of writes from a second
 //!   future on the same pool, so on another connection than the page query
 //!   in flight, while the walk runs.
+//! * Stable walks: the first page pins the largest id (`Select::max_of`),
+//!   every page keeps `id <= pin` (`Select::range`), while a writer inserts
+//!   rows all over the ordering and deletes rows not read yet, at least one
+//!   write between any two pages: no inserted row appears, every row there
+//!   throughout appears once, in order; the unpinned walk sees new rows.
 //! * OFFSET: the same writes at fixed points between pages, once deleting a
 //!   row already read and once inserting a row at the top. `OFFSET` then
 //!   provably skips, resp. duplicates, rows; the keyset walk under the very
@@ -964,6 +969,92 @@ async fn offset_fails_where_keyset_holds<DB: TestDb>(pool: Pool<DB>) {
     );
 }
 
+/// A stable walk (`Select::max_of` pins the largest id at the first page,
+/// every page keeps `id <= pin` with `Select::range`) while a writer on
+/// other connections inserts rows all over the ordering (new, larger ids;
+/// `created_at` anywhere, ties included) and deletes rows not read yet:
+/// none of the inserted rows appears, every row there throughout appears
+/// once, in order. Without the pin the same writes make the walk see new
+/// rows.
+async fn stable_walk_sees_no_inserts<DB: TestDb>(pool: Pool<DB>) {
+    let rows: Vec<Event> = (1..=200).map(|id| event(id, id * 7 % 61)).collect();
+    for pinned in [true, false] {
+        fresh_events(&pool, &rows).await;
+        let done = AtomicBool::new(false);
+        let deleted = Mutex::new(BTreeSet::new());
+        let inserted = Mutex::new(BTreeSet::new());
+        let writes = AtomicUsize::new(0);
+        // The first page's pin, before the writer starts.
+        let pin = DB::events_max_id(&pool).await.unwrap();
+        assert_eq!(pin, 200);
+        let walker = async {
+            let mut walked = Vec::new();
+            let mut args = PageArgs::first(PAGE);
+            for _ in 0..100 {
+                let page = if pinned {
+                    DB::events_page_pinned(&pool, &args, pin).await.unwrap()
+                } else {
+                    DB::events_page(&pool, &args).await.unwrap()
+                };
+                walked.extend(page.nodes().cloned());
+                if !page.page_info.has_next_page {
+                    break;
+                }
+                args = PageArgs::first(PAGE).after(page.page_info.end_cursor.unwrap());
+                // At least one write between any two pages.
+                let seen = writes.load(Ordering::SeqCst);
+                while writes.load(Ordering::SeqCst) == seen {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            done.store(true, Ordering::SeqCst);
+            walked
+        };
+        let writer = async {
+            let mut id = 1_000;
+            while !done.load(Ordering::SeqCst) {
+                id += 1;
+                DB::insert_events(&pool, &[event(id, id * 13 % 61)]).await;
+                inserted.lock().unwrap().insert(id);
+                // A row low in the listing, most likely not read yet.
+                let victim = 200 - (id - 1_000) * 3;
+                if victim > 0 {
+                    DB::delete_event(&pool, victim).await;
+                    deleted.lock().unwrap().insert(victim);
+                }
+                writes.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        let (walked, ()) = tokio::join!(walker, writer);
+        let (inserted, deleted) = (
+            inserted.into_inner().unwrap(),
+            deleted.into_inner().unwrap(),
+        );
+        assert!(inserted.len() >= 15, "{}: too few writes", DB::DB_NAME);
+        let there: BTreeSet<i64> = (1..=200).filter(|id| !deleted.contains(id)).collect();
+        assert_exact(DB::DB_NAME, &walked, &there);
+        let new = walked.iter().filter(|e| inserted.contains(&e.id)).count();
+        if pinned {
+            assert_eq!(new, 0, "{}: a stable walk saw new rows", DB::DB_NAME);
+        } else {
+            assert!(
+                new > 0,
+                "{}: the unpinned walk saw no new rows",
+                DB::DB_NAME
+            );
+        }
+        eprintln!(
+            "{}: {} walk under {} inserts and {} deletes: {} rows, {new} of them new",
+            DB::DB_NAME,
+            if pinned { "stable" } else { "keyset" },
+            inserted.len(),
+            deleted.len(),
+            walked.len()
+        );
+    }
+}
+
 fn run<DB: TestDb>(test: impl AsyncFnOnce(Pool<DB>)) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -978,6 +1069,21 @@ fn run<DB: TestDb>(test: impl AsyncFnOnce(Pool<DB>)) {
             .await
             .unwrap_or_else(|_| panic!("{}: timed out after {LIMIT:?}", DB::DB_NAME));
     });
+}
+
+#[test]
+fn sqlite_stable_walk_sees_no_inserts() {
+    run::<sqlx::Sqlite>(stable_walk_sees_no_inserts);
+}
+
+#[test]
+fn postgres_stable_walk_sees_no_inserts() {
+    run::<sqlx::Postgres>(stable_walk_sees_no_inserts);
+}
+
+#[test]
+fn mariadb_stable_walk_sees_no_inserts() {
+    run::<sqlx::MySql>(stable_walk_sees_no_inserts);
 }
 
 #[test]

@@ -181,7 +181,9 @@ impl Query {
     /// collation). `offset` passes over that many articles first (from the end for `last`; at
     /// most 10,000): page 3 of 20 is `first: 20, offset: 40`, and a jump of two pages from a
     /// cursor `first: 20, after: $cursor, offset: 40`. A cursor only pages the list of the
-    /// ranges it came from: with others it is refused (`CURSOR_FILTER_MISMATCH`).
+    /// ranges it came from: with others it is refused (`CURSOR_FILTER_MISMATCH`). With
+    /// `stable: true` the walk is the articles there were at its first page: articles added
+    /// while it runs never appear (pass `stable: true` on every page of the walk).
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn articles(
@@ -196,6 +198,7 @@ impl Query {
         offset: Option<i32>,
         created_at: Option<KeyRange<i64>>,
         title: Option<KeyRange<String>>,
+        stable: Option<bool>,
     ) -> async_graphql::Result<ArticleConnection> {
         // The ranges narrow the list, so its cursors are bound to them: reused with other
         // ranges (or none), refused. `authorId` only partitions it: a cursor is a position
@@ -219,13 +222,20 @@ impl Query {
         };
         // Aliases counting the same articles share one `COUNT(*)`.
         let counts = ctx.data::<Arc<Loaders>>()?.counts.clone();
-        Article::connection(order_by, args)
+        let stable = stable.unwrap_or(false);
+        let request = Article::connection(order_by, args)
             .signed(ctx.data_opt::<CursorKeys>())
             .bind_filters(ranges)
             .offset(offset)
-            .share_count(counts, counted)
-            .select(ctx.data::<Pool<Db>>()?, articles)
-            .await
+            // Ids only grow: the walk is the articles there were at its first page.
+            .stable(stable.then(Article::id_column));
+        // A stable walk counts its own pinned articles.
+        let request = if stable {
+            request
+        } else {
+            request.share_count(counts, counted)
+        };
+        request.select(ctx.data::<Pool<Db>>()?, articles).await
     }
 
     /// The articles as a plain list, `limit` of them (20 by default, at most 100) after

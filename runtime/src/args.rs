@@ -127,9 +127,9 @@ impl PageArgs {
     pub(crate) fn open_cursors<'a>(
         &'a self,
         max_len: usize,
-        open: impl Fn(&'a str) -> Result<&'a str, crate::CursorError>,
+        mut open: impl FnMut(&'a str) -> Result<&'a str, crate::CursorError>,
     ) -> Result<PageArgs, PageError> {
-        let open = |argument: &'static str, cursor: &'a Option<String>| {
+        let mut open = |argument: &'static str, cursor: &'a Option<String>| {
             let Some(cursor) = cursor else {
                 return Ok(None);
             };
@@ -142,11 +142,13 @@ impl PageArgs {
             }
             Ok(Some(open(cursor).map_err(invalid)?.to_owned()))
         };
+        let after = open("after", &self.after)?;
+        let before = open("before", &self.before)?;
         Ok(PageArgs {
             first: self.first,
-            after: open("after", &self.after)?,
+            after,
             last: self.last,
-            before: open("before", &self.before)?,
+            before,
         })
     }
 }

@@ -62,6 +62,11 @@ pub enum CursorError {
         "cursor was handed out under other filters than this request's; start again from the first page"
     )]
     FilterMismatch,
+    /// A cursor without a stable walk's pin where the connection walks
+    /// stably (`ConnectionRequest::stable`), or `after` and `before` of two
+    /// different walks.
+    #[error("cursor is not from this stable walk; start again from the first page")]
+    Unpinned,
     /// Past the expiry it was signed with.
     #[error("cursor expired at {at} (Unix seconds); start again from the first page")]
     Expired {

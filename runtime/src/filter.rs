@@ -47,6 +47,10 @@ pub struct KeyRange<T> {
 
 /// A comparison of a [`KeyRange`] bound, as SQL writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(dead_code)
+)]
 pub(crate) enum Comparison {
     Gt,
     Gte,

@@ -152,6 +152,15 @@ pub trait TestDb: keypage::sql::sqlx::SqlxDatabase + Sized {
         args: &PageArgs,
         range: &KeyRange<i64>,
     ) -> Result<Page<Event>, FetchError>;
+    /// The largest `id` of `events` (`Select::max_of`): a stable walk's pin.
+    async fn events_max_id(pool: &Pool<Self>) -> Option<i64>;
+    /// The default ordering's page of the events with `id <= pin`
+    /// (`Select::range`): a stable walk's page.
+    async fn events_page_pinned(
+        pool: &Pool<Self>,
+        args: &PageArgs,
+        pin: i64,
+    ) -> Result<Page<Event>, FetchError>;
     /// `Event` rows in the default order with `LIMIT/OFFSET`.
     async fn events_offset_page(pool: &Pool<Self>, limit: i64, offset: i64) -> Vec<Event>;
 }
@@ -309,6 +318,25 @@ macro_rules! test_db {
                 Select::<Self>::table_of::<Event>()?
                     .range(Event::created_at_column(), range.clone())
                     .fetch_any(pool, AnyKeysetQuery::new(order, args)?)
+                    .await
+            }
+
+            async fn events_max_id(pool: &Pool<Self>) -> Option<i64> {
+                Select::<Self>::table_of::<Event>()
+                    .unwrap()
+                    .max_of::<Event, _, _>(pool, Event::id_column())
+                    .await
+                    .unwrap()
+            }
+
+            async fn events_page_pinned(
+                pool: &Pool<Self>,
+                args: &PageArgs,
+                pin: i64,
+            ) -> Result<Page<Event>, FetchError> {
+                Select::<Self>::table_of::<Event>()?
+                    .range(Event::id_column(), KeyRange::default().lte(pin))
+                    .fetch_page(pool, args.validate::<EventCursor>()?)
                     .await
             }
 

@@ -78,6 +78,7 @@ impl FilterBinding {
     }
 
     /// Whether `cursor` carries a filter binding at all (any key's).
+    #[cfg_attr(not(feature = "graphql"), allow(dead_code))]
     pub(crate) fn is_bound(cursor: &str) -> bool {
         cursor.contains(SEPARATOR)
     }

@@ -24,6 +24,8 @@
 
 mod bound;
 mod codec;
+#[cfg_attr(not(feature = "graphql"), allow(dead_code))]
+pub(crate) mod pinned;
 #[cfg(feature = "signed")]
 mod signed;
 mod value;

@@ -257,6 +257,9 @@ pub struct ConnectionRequest<R: Paginate> {
     /// connection's loader key holds.
     args: PageArgs,
     offset: Option<i32>,
+    /// The key a stable walk pins, and the pin `after`/`before` carry.
+    stable: Option<Stable<R>>,
+    pin: Option<Pin>,
     /// What the client calls the page size: `first`, or `limit` for a
     /// [`list`](Self::list).
     size_argument: &'static str,
@@ -270,9 +273,37 @@ pub struct ConnectionRequest<R: Paginate> {
 struct Finish {
     count_mode: TotalCountMode,
     shared: Option<(std::sync::Arc<SharedCounts>, String)>,
+    /// A stable walk's pin, as its cursors carry it.
+    pin: Option<String>,
     binding: Option<crate::cursor::FilterBinding>,
     #[cfg(feature = "signed")]
     keys: Option<crate::cursor::CursorKeys>,
+}
+
+/// The key a stable walk pins, erased over its type.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(dead_code)
+)]
+struct Stable<R> {
+    field: &'static str,
+    column: &'static str,
+    /// A row's pin: its key's value, as SQL binds it and as cursors carry it.
+    pin_of: PinOf<R>,
+    /// A pin from a cursor, as SQL binds it.
+    open: fn(&str) -> Result<crate::cursor::Value, CursorError>,
+    /// The most characters a pin adds to a cursor.
+    overhead: usize,
+}
+
+/// How a stable walk reads a row's pin.
+type PinOf<R> = Box<dyn Fn(&R) -> Option<Pin> + Send + Sync>;
+
+/// A stable walk's pin: the value bound, and its form in cursors.
+#[derive(Debug, Clone, PartialEq)]
+struct Pin {
+    value: crate::cursor::Value,
+    encoded: String,
 }
 
 impl<R: Paginate> ConnectionRequest<R> {
@@ -288,11 +319,14 @@ impl<R: Paginate> ConnectionRequest<R> {
             raw: args.clone(),
             args,
             offset: None,
+            stable: None,
+            pin: None,
             size_argument: "first",
             count: None,
             finish: Finish {
                 count_mode: TotalCountMode::Exact,
                 shared: None,
+                pin: None,
                 binding: None,
                 #[cfg(feature = "signed")]
                 keys: None,
@@ -388,6 +422,57 @@ impl<R: Paginate> ConnectionRequest<R> {
         self.revalidate()
     }
 
+    /// A stable walk over the key `column` (a monotonic one: an insertion
+    /// id, a creation time), for [`select`](Self::select) and
+    /// [`select_in`](Self::select_in): the walk's first page (no `after`,
+    /// no `before`) pins the largest value of the key among the rows the
+    /// filters select (one more statement, an index seek with an index on
+    /// the column), every cursor of the walk carries that pin, and every
+    /// page, `totalCount` included, keeps to the rows whose key is at or
+    /// below it. So rows inserted during the walk never appear: the walk is
+    /// the rows that existed at its first page, less those deleted since
+    /// (and a row whose key is updated appears at its new position, once).
+    /// `None` leaves the request as it is, so a client can opt in with an
+    /// argument.
+    ///
+    /// A cursor without the pin (of an unstable walk of the same field) is
+    /// refused with `INVALID_CURSOR`, as are `after` and `before` of two
+    /// walks. What "inserted later" means is the key's: an id from a
+    /// sequence is pinned at the largest id committed when the first page
+    /// ran, so a transaction that took a smaller id and commits later is
+    /// still inside the walk; rows inserted in the very second of a pinned
+    /// timestamp are too. With [`signed`](Self::signed) the signature
+    /// covers the pin.
+    ///
+    /// # Errors
+    ///
+    /// [`over_slice`](Self::over_slice), [`fetch`](Self::fetch) and
+    /// [`children`](Self::children) of a stable request fail with code
+    /// `INTERNAL`: only the SQL finishing calls can read the pin.
+    #[must_use]
+    pub fn stable<T>(mut self, column: impl Into<Option<crate::KeyColumn<R, T>>>) -> Self
+    where
+        R: 'static,
+        T: crate::cursor::CursorValue + 'static,
+    {
+        let Some(column) = column.into() else {
+            return self;
+        };
+        self.stable = Some(Stable {
+            field: column.field(),
+            column: column.column(),
+            pin_of: Box::new(move |row| {
+                column.get(row).map(|value| Pin {
+                    value: value.to_value(),
+                    encoded: crate::cursor::pinned::encode(value),
+                })
+            }),
+            open: crate::cursor::pinned::decode::<T>,
+            overhead: crate::cursor::pinned::overhead::<T>(),
+        });
+        self.revalidate()
+    }
+
     /// The page passes over `offset` rows of the window first (page 3 of
     /// 20 rows: `first: 20, offset: 40`), from its start, or from its end
     /// for `last`; `None` leaves it a keyset page. The offset must be
@@ -456,9 +541,10 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// The query again, from the arguments as given, after how the cursors
     /// are opened or the offset changed.
     fn revalidate(mut self) -> Self {
-        let query = self.open_cursors().and_then(|args| {
+        let query = self.open_cursors().and_then(|(args, pin)| {
             let query = AnyKeysetQuery::with_offset(self.order, &args, self.offset);
             self.args = args;
+            self.pin = pin;
             query
         });
         self.query = query.map_err(|e| match e {
@@ -475,23 +561,38 @@ impl<R: Paginate> ConnectionRequest<R> {
     }
 
     /// The arguments as given with their cursors opened, outermost layer
-    /// first: the signature verified, then the filter binding checked,
-    /// each within the ordering's cursor length plus its layers'.
-    fn open_cursors(&self) -> Result<PageArgs, PageError> {
+    /// first: the signature verified, the filter binding checked, the
+    /// stable walk's pin taken off, each within the ordering's cursor
+    /// length plus its layers'; and the pin.
+    fn open_cursors(&self) -> Result<(PageArgs, Option<Pin>), PageError> {
+        let plain_max = crate::query::max_cursor_len::<R>(self.order);
+        let pinned_max = plain_max + self.stable.as_ref().map_or(0, |s| s.overhead);
         let binding = self.finish.binding.as_ref();
         #[allow(unused_mut)]
         let mut args = self.raw.clone();
         #[cfg(feature = "signed")]
         if let Some(keys) = &self.finish.keys {
-            let max_len = crate::query::max_cursor_len::<R>(self.order)
-                + binding.map_or(0, |_| crate::cursor::FILTER_BINDING_OVERHEAD);
+            let max_len =
+                pinned_max + binding.map_or(0, |_| crate::cursor::FILTER_BINDING_OVERHEAD);
             args = keys.verify_args_within(&args, max_len, std::time::SystemTime::now())?;
         }
-        let Some(binding) = binding else {
-            return Ok(args);
-        };
-        let max_len = crate::query::max_cursor_len::<R>(self.order);
-        binding.open_args_within(&args, max_len).map_err(|e| {
+        if let Some(binding) = binding {
+            args = self.unbind(binding, &args, pinned_max)?;
+        }
+        match &self.stable {
+            Some(stable) => unpin(stable, &args),
+            None => Ok((args, None)),
+        }
+    }
+
+    /// `args` with their filter binding checked and taken off.
+    fn unbind(
+        &self,
+        binding: &crate::cursor::FilterBinding,
+        args: &PageArgs,
+        max_len: usize,
+    ) -> Result<PageArgs, PageError> {
+        binding.open_args_within(args, max_len).map_err(|e| {
             // Bound to no filters: unless it is a cursor of this ordering
             // at all (of an unbound field, say), its own fault is clearer.
             let PageError::InvalidCursor {
@@ -521,6 +622,18 @@ impl<R: Paginate> ConnectionRequest<R> {
                 .err()
                 .unwrap_or(e)
         })
+    }
+
+    /// Refuses a stable walk where its pin cannot be read.
+    fn not_stable(&self) -> async_graphql::Result<()> {
+        match self.stable {
+            Some(_) => Err(coded(
+                "a stable walk is read by `select` or `select_in` only",
+                "INTERNAL",
+                None,
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Sets how `totalCount` is computed: `count` is called only if the
@@ -594,6 +707,7 @@ impl<R: Paginate> ConnectionRequest<R> {
     where
         R: Clone + OutputType,
     {
+        self.not_stable()?;
         let query = self.query.map_err(|e| e.extend())?;
         let page = query
             .page_slice(items)
@@ -650,6 +764,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         Fut: Future<Output = Result<Page<N>, E>>,
         E: IntoGraphqlError,
     {
+        self.not_stable()?;
         let query = self.query.map_err(|e| e.extend())?;
         let page = fetch(query).await.map_err(E::into_graphql_error)?;
         Ok(into_connection(page, self.count, self.finish))
@@ -736,8 +851,19 @@ impl<R: Paginate> ConnectionRequest<R> {
         use crate::sql::sqlx::FetchError;
 
         let query = self.query.map_err(|e| e.extend())?;
+        let mut finish = self.finish;
+        let select = match &self.stable {
+            None => select,
+            Some(stable) => {
+                let mut conn = (pool.acquire().await)
+                    .map_err(|e| FetchError::Database(e).into_graphql_error())?;
+                let (select, pin) = pin_select(stable, self.pin, &mut *conn, select).await?;
+                finish.pin = pin;
+                select
+            }
+        };
         let select = std::sync::Arc::new(select);
-        let mode = self.finish.count_mode;
+        let mode = finish.count_mode;
         let count = self.count.or_else(|| {
             let (pool, select) = (pool.clone(), select.clone());
             Some(Box::pin(async move {
@@ -749,7 +875,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             }))
         });
         let page = (select.fetch_any(pool, query).await).map_err(FetchError::into_graphql_error)?;
-        Ok(into_connection(page, count, self.finish))
+        Ok(into_connection(page, count, finish))
     }
 
     /// [`select`](Self::select) on the connection, or inside the
@@ -785,14 +911,22 @@ impl<R: Paginate> ConnectionRequest<R> {
         use crate::sql::sqlx::FetchError;
 
         let query = self.query.map_err(|e| e.extend())?;
+        let mut finish = self.finish;
+        let select = match &self.stable {
+            None => select,
+            Some(stable) => {
+                let (select, pin) = pin_select(stable, self.pin, conn, select).await?;
+                finish.pin = pin;
+                select
+            }
+        };
         let page =
             (select.fetch_any_on(conn, query).await).map_err(FetchError::into_graphql_error)?;
         // Shared and already counted by another connection: not again.
-        let counted = self
-            .finish
+        let counted = finish
             .shared
             .as_ref()
-            .and_then(|(counts, key)| counts.get(&shared_key(key, self.finish.count_mode)));
+            .and_then(|(counts, key)| counts.get(&shared_key(key, finish.count_mode)));
         let count = match (self.count, counted) {
             (Some(count), _) => Some(count),
             (None, Some(counted)) => Some(counted.boxed()),
@@ -800,12 +934,12 @@ impl<R: Paginate> ConnectionRequest<R> {
                 if ctx.look_ahead().field("totalCount").exists()
                     || ctx.look_ahead().field("totalCountIsExact").exists() =>
             {
-                let n = count_by_mode(&select, conn, self.finish.count_mode).await;
+                let n = count_by_mode(&select, conn, finish.count_mode).await;
                 Some(async move { n }.boxed())
             }
             (None, None) => None,
         };
-        Ok(into_connection(page, count, self.finish))
+        Ok(into_connection(page, count, finish))
     }
 }
 
@@ -837,6 +971,7 @@ impl<R: Paginate> ConnectionRequest<R> {
     {
         use crate::sql::sqlx::FetchError;
 
+        self.not_stable()?;
         if let Err(e) = self.query {
             return Err(e.extend());
         }
@@ -873,6 +1008,65 @@ impl<R: Paginate> fmt::Debug for ConnectionRequest<R> {
             .field("total_count", &self.count.is_some())
             .finish()
     }
+}
+
+/// `args` with the stable walk's pin taken off their cursors, and the pin:
+/// both cursors must carry one, the same.
+fn unpin<R>(stable: &Stable<R>, args: &PageArgs) -> Result<(PageArgs, Option<Pin>), PageError> {
+    let mut pin: Option<Pin> = None;
+    let opened = args.open_cursors(usize::MAX, |cursor| {
+        let (plain, encoded) = crate::cursor::pinned::split(cursor)?;
+        let value = (stable.open)(encoded)?;
+        match &pin {
+            Some(first) if first.encoded != encoded => return Err(CursorError::Unpinned),
+            Some(_) => {}
+            None => {
+                pin = Some(Pin {
+                    value,
+                    encoded: encoded.to_owned(),
+                })
+            }
+        }
+        Ok(plain)
+    })?;
+    Ok((opened, pin))
+}
+
+/// A stable walk's `select`: kept to the rows at or below the pin the
+/// cursors carry, or on the walk's first page the pin read now, and that
+/// pin for the page's cursors. A walk pinned on no row (none has a value)
+/// is empty.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+async fn pin_select<'f, R, DB>(
+    stable: &Stable<R>,
+    pin: Option<Pin>,
+    conn: &mut DB::Connection,
+    select: crate::sql::sqlx::Select<'f, DB>,
+) -> Result<(crate::sql::sqlx::Select<'f, DB>, Option<String>), Error>
+where
+    DB: crate::sql::sqlx::SqlxDatabase,
+    R: for<'r> ::sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+{
+    use crate::sql::sqlx::FetchError;
+    let pin = match pin {
+        Some(pin) => Some(pin),
+        None => (select.last_row_on::<R>(conn, stable.column).await)
+            .map_err(FetchError::into_graphql_error)?
+            .and_then(|row| (stable.pin_of)(&row)),
+    };
+    Ok(match pin {
+        Some(Pin { value, encoded }) => {
+            let at_most = vec![(crate::filter::Comparison::Lte, value)];
+            let select = select.range_values(stable.field, stable.column, at_most);
+            (select, Some(encoded))
+        }
+        None => {
+            let none = select.filter(|qb| {
+                qb.push("1 = 0");
+            });
+            (none, None)
+        }
+    })
 }
 
 /// `select`'s count in `mode`, on a connection already acquired.
@@ -934,6 +1128,10 @@ fn into_connection<R: Paginate, N: OutputType>(
             TotalCount::shared(counts.share(shared_key(&key, finish.count_mode), count))
         }
         (count, _) => TotalCount::new(count),
+    };
+    let page = match &finish.pin {
+        Some(pin) => page.map_cursors(|cursor| crate::cursor::pinned::attach(cursor, pin)),
+        None => page,
     };
     let page = match &finish.binding {
         Some(binding) => binding.bind_page(page),

@@ -193,6 +193,15 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
     where
         R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c;
 
+    /// Runs `qb` and decodes its first row, if any, as `R`.
+    #[doc(hidden)]
+    fn fetch_optional_row<'c, R>(
+        conn: &'c mut Self::Connection,
+        qb: &'c mut QueryBuilder<Self>,
+    ) -> BoxFuture<'c, Result<Option<R>, ::sqlx::Error>>
+    where
+        R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c;
+
     /// Runs `qb` and decodes its one `BIGINT`.
     #[doc(hidden)]
     fn fetch_count<'c>(
@@ -365,6 +374,16 @@ macro_rules! sqlx_database {
                     }
                     Ok(pages)
                 })
+            }
+
+            fn fetch_optional_row<'c, R>(
+                conn: &'c mut Self::Connection,
+                qb: &'c mut QueryBuilder<Self>,
+            ) -> BoxFuture<'c, Result<Option<R>, ::sqlx::Error>>
+            where
+                R: for<'r> FromRow<'r, Self::Row> + Send + Unpin + 'c,
+            {
+                Box::pin(async move { qb.build_query_as::<R>().fetch_optional(conn).await })
             }
 
             fn fetch_count<'c>(
@@ -613,14 +632,23 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     /// ```
     #[must_use]
     pub fn range<R, T: CursorValue>(
-        mut self,
+        self,
         column: crate::KeyColumn<R, T>,
         range: impl Into<Option<crate::KeyRange<T>>>,
     ) -> Self {
-        let Some(range) = range.into() else {
-            return self;
-        };
-        let bounds = range.values();
+        match range.into() {
+            Some(range) => self.range_values(column.field(), column.column(), range.values()),
+            None => self,
+        }
+    }
+
+    /// [`range`](Self::range) with its bounds as the values SQL binds.
+    pub(crate) fn range_values(
+        mut self,
+        field: &'static str,
+        column: &str,
+        bounds: Vec<(crate::filter::Comparison, Value)>,
+    ) -> Self {
         if bounds.is_empty() {
             return self;
         }
@@ -628,12 +656,12 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         let mut scratch = QueryBuilder::<DB>::new("");
         for (_, value) in &bounds {
             if let Err(mut e) = DB::push_value(&mut scratch, value.clone()) {
-                e.range = Some(column.field());
+                e.range = Some(field);
                 self.refused.get_or_insert(e);
                 return self;
             }
         }
-        let quoted = DB::DIALECT.quote(column.column());
+        let quoted = DB::DIALECT.quote(column);
         self.filter(move |qb| {
             for (i, (comparison, value)) in bounds.iter().enumerate() {
                 if i > 0 {
@@ -641,9 +669,56 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
                 }
                 qb.push(&quoted).push(comparison.sql());
                 let bound = DB::push_value(qb, value.clone());
-                debug_assert!(bound.is_ok(), "checked by `range`");
+                debug_assert!(bound.is_ok(), "checked by `range_values`");
             }
         })
+    }
+
+    /// The largest value of the key `column` among the rows the filters
+    /// select (`None` when none has one): the pin of a stable walk, which
+    /// then pages with [`range`](Self::range) `lte` it, so rows inserted
+    /// later with larger values never appear. Read as the key of the row
+    /// `ORDER BY column DESC LIMIT 1` (an index seek with an index on the
+    /// column), decoded as `R`.
+    ///
+    /// # Errors
+    ///
+    /// As [`count`](Self::count).
+    pub async fn max_of<'c, R, T, A>(
+        &self,
+        conn: A,
+        column: crate::KeyColumn<R, T>,
+    ) -> Result<Option<T>, FetchError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+        T: Clone,
+        A: Acquire<'c, Database = DB>,
+    {
+        let mut conn = conn.acquire().await?;
+        let row = self.last_row_on::<R>(&mut conn, column.column()).await?;
+        Ok(row.and_then(|row| column.get(&row).cloned()))
+    }
+
+    /// The row with the largest non-NULL value of `column`, if any.
+    pub(crate) async fn last_row_on<R>(
+        &self,
+        conn: &mut DB::Connection,
+        column: &str,
+    ) -> Result<Option<R>, FetchError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        self.check_ranges()?;
+        let column = DB::DIALECT.quote(column);
+        let mut qb = QueryBuilder::new("SELECT ");
+        qb.push(&self.columns);
+        let clause = self.push_from_where(&mut qb);
+        qb.push(clause.keyword())
+            .push(&column)
+            .push(" IS NOT NULL ORDER BY ")
+            .push(&column)
+            .push(" DESC LIMIT 1");
+        Ok(DB::fetch_optional_row(conn, &mut qb).await?)
     }
 
     /// Fails with the range bound [`range`](Self::range) refused, if any.
