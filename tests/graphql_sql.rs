@@ -1196,6 +1196,14 @@ async fn signed_cursors<S: Executor, T: Executor>(
         .await;
         assert_eq!(code_of(&response), "CURSOR_FILTER_MISMATCH", "{response:#}");
     }
+    // A stable walk's signed cursors carry its pin.
+    let mut next_id = ARTICLES + 1;
+    let (walked, inserted, deleted, _) =
+        walk_while_writing(&env, "TITLE", 25, true, true, &mut next_id).await;
+    let mut want = expected("TITLE", None);
+    want.retain(|id| !deleted.contains(id));
+    assert_eq!(walked, want, "a signed stable walk");
+    restore(&env, &inserted, &deleted).await;
     let unsigned = page(&plain.schema, json!({ "first": 3 })).await;
     let signed = page(&env.schema, json!({ "first": 3 })).await;
     assert_eq!(signed.ids, unsigned.ids);

@@ -1154,3 +1154,28 @@ fn into_connection<R: Paginate, N: OutputType>(
     );
     connection
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::KeyColumn;
+    use crate::doc_support::Row;
+
+    /// Only the SQL finishing calls read a stable walk's pin: the others
+    /// refuse the request rather than walk unpinned.
+    #[test]
+    fn stable_walks_need_sql() {
+        let id = KeyColumn::<Row, i64>::__from_derive("id", "id", |row| Some(&row.id));
+        let rows: Vec<Row> = (1..=3).map(|id| Row { id }).collect();
+        let request = || ConnectionRequest::<Row>::new(None, PageArgs::first(2)).stable(id);
+        let Err(e) = request().over_slice(&rows) else {
+            panic!("a stable walk over a slice")
+        };
+        let code = e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+        assert_eq!(code, Some(async_graphql::Value::from("INTERNAL")));
+        // `None` leaves the request as it was.
+        let plain = ConnectionRequest::<Row>::new(None, PageArgs::first(2))
+            .stable(None::<KeyColumn<Row, i64>>);
+        assert_eq!(plain.over_slice(&rows).unwrap().edges.len(), 2);
+    }
+}
