@@ -1306,6 +1306,28 @@ const LIST: &str = "query($offset: Int, $limit: Int, $orderBy: ArticleOrder, $au
 /// offsets to past the end; each one statement, whose `endCursor` pages on
 /// by keyset; out-of-range arguments refused with their names and no SQL.
 async fn offsets_and_the_list_field<S: Executor>(env: &Env<S>) {
+    // "Page 3 of 7": `pageCount` is `totalCount` in pages of the request's size, rounded up.
+    let pages = "query($first: Int, $last: Int, $authorId: Int, $offset: Int) {
+      articles(first: $first, last: $last, authorId: $authorId, offset: $offset) {
+        totalCount pageCount
+      }
+    }";
+    for (variables, count, page_count) in [
+        (json!({ "first": 20, "offset": 40 }), 137, 7),
+        (json!({ "first": 100 }), 137, 2),
+        (json!({ "last": 5, "authorId": 3 }), 14, 3),
+        (json!({ "first": 0 }), 137, 0),
+        (json!({ "first": 10, "authorId": 999 }), 0, 0),
+        (json!({}), 137, 7),
+    ] {
+        let response = run(&env.schema, pages, variables.clone()).await;
+        let connection = &response["data"]["articles"];
+        assert_eq!(connection["totalCount"], count, "{variables}: {response:#}");
+        assert_eq!(
+            connection["pageCount"], page_count,
+            "{variables}: {response:#}"
+        );
+    }
     for order in ["NEWEST", "TITLE"] {
         for author in [None, Some(3)] {
             let all = expected(order, author);

@@ -98,6 +98,11 @@ macro_rules! executors {
                                 "pageInfo": { "hasNextPage": true } } }),
             "{name}"
         );
+        // `pageCount` alone is counted from the same look-ahead.
+        let response = schema.execute("{ events(first: 3) { pageCount } }").await;
+        assert!(response.errors.is_empty(), "{name}: {:?}", response.errors);
+        let data = response.data.into_json().unwrap();
+        assert_eq!(data, json!({ "events": { "pageCount": 4 } }), "{name}");
         pool
     }};
 }

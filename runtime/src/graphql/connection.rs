@@ -32,6 +32,7 @@ use crate::query::AnyKeysetQuery;
 ///   nodes: [Article!]!
 ///   totalCount: Int!
 ///   totalCountIsExact: Boolean!
+///   pageCount: Int!
 /// }
 /// type ArticleEdge { cursor: String! node: Article! }
 /// ```
@@ -139,7 +140,9 @@ pub enum TotalCountMode {
 /// The connection's own fields, `totalCount: Int!` (and whether it is
 /// exact, `totalCountIsExact: Boolean!`): the number of rows in
 /// the whole connection (after the data source's own filters), whatever
-/// `first`, `last`, `after` and `before` say.
+/// `first`, `last`, `after` and `before` say; and `pageCount: Int!`, the
+/// pages of the request's size it makes ("page 3 of 47"), from the same
+/// count.
 ///
 /// Lazy: the counting closure given to
 /// [`ConnectionRequest::total_count`] (or, by default, the `COUNT(*)` that
@@ -150,17 +153,23 @@ pub enum TotalCountMode {
 /// GraphQL's 32-bit `Int` is one with `TOTAL_COUNT_OUT_OF_RANGE`.
 pub struct TotalCount {
     count: Option<CountFuture>,
+    /// The page size asked for, for `pageCount`.
+    page_size: u32,
 }
 
 impl TotalCount {
-    fn new(count: Option<BoxFuture<'static, Result<Counted, Error>>>) -> Self {
+    fn new(count: Option<BoxFuture<'static, Result<Counted, Error>>>, page_size: u32) -> Self {
         TotalCount {
             count: count.map(FutureExt::shared),
+            page_size,
         }
     }
 
-    fn shared(count: CountFuture) -> Self {
-        TotalCount { count: Some(count) }
+    fn shared(count: CountFuture, page_size: u32) -> Self {
+        TotalCount {
+            count: Some(count),
+            page_size,
+        }
     }
 }
 
@@ -168,6 +177,7 @@ impl fmt::Debug for TotalCount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TotalCount")
             .field("available", &self.count.is_some())
+            .field("page_size", &self.page_size)
             .finish()
     }
 }
@@ -183,6 +193,22 @@ impl TotalCount {
     /// count capped at its bound (there are more) or estimated.
     async fn total_count_is_exact(&self) -> async_graphql::Result<bool> {
         Ok(self.counted().await?.1)
+    }
+
+    /// The number of pages of this page's size (`first` or `last`) the whole connection makes:
+    /// `totalCount` divided by the page size, rounded up; 0 for pages of size 0. As exact as
+    /// `totalCount`.
+    async fn page_count(&self) -> async_graphql::Result<i32> {
+        let (count, _) = self.counted().await?;
+        Ok(page_count(count, self.page_size))
+    }
+}
+
+/// `count` rows in pages of `size`: rounded up, 0 for pages of size 0.
+fn page_count(count: i32, size: u32) -> i32 {
+    match (u32::try_from(count), size) {
+        (Ok(count), 1..) => i32::try_from(count.div_ceil(size)).unwrap_or(i32::MAX),
+        _ => 0,
     }
 }
 
@@ -275,6 +301,8 @@ struct Finish {
     shared: Option<(std::sync::Arc<SharedCounts>, String)>,
     /// A stable walk's pin, as its cursors carry it.
     pin: Option<String>,
+    /// The page size asked for, for `pageCount`.
+    page_size: u32,
     binding: Option<crate::cursor::FilterBinding>,
     #[cfg(feature = "signed")]
     keys: Option<crate::cursor::CursorKeys>,
@@ -313,8 +341,10 @@ impl<R: Paginate> ConnectionRequest<R> {
         R::Order: Default,
     {
         let order = order.unwrap_or_default();
+        let query = AnyKeysetQuery::new(order, &args);
+        let page_size = query.as_ref().map_or(0, AnyKeysetQuery::limit);
         ConnectionRequest {
-            query: AnyKeysetQuery::new(order, &args),
+            query,
             order,
             raw: args.clone(),
             args,
@@ -327,6 +357,7 @@ impl<R: Paginate> ConnectionRequest<R> {
                 count_mode: TotalCountMode::Exact,
                 shared: None,
                 pin: None,
+                page_size,
                 binding: None,
                 #[cfg(feature = "signed")]
                 keys: None,
@@ -547,6 +578,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             self.pin = pin;
             query
         });
+        self.finish.page_size = query.as_ref().map_or(0, AnyKeysetQuery::limit);
         self.query = query.map_err(|e| match e {
             PageError::PageSizeOutOfRange { value, max, .. } if self.size_argument != "first" => {
                 PageError::PageSizeOutOfRange {
@@ -931,8 +963,9 @@ impl<R: Paginate> ConnectionRequest<R> {
             (Some(count), _) => Some(count),
             (None, Some(counted)) => Some(counted.boxed()),
             (None, None)
-                if ctx.look_ahead().field("totalCount").exists()
-                    || ctx.look_ahead().field("totalCountIsExact").exists() =>
+                if ["totalCount", "totalCountIsExact", "pageCount"]
+                    .iter()
+                    .any(|field| ctx.look_ahead().field(field).exists()) =>
             {
                 let n = count_by_mode(&select, conn, finish.count_mode).await;
                 Some(async move { n }.boxed())
@@ -1125,9 +1158,10 @@ fn into_connection<R: Paginate, N: OutputType>(
 ) -> Connection<R, N> {
     let total = match (count, finish.shared) {
         (Some(count), Some((counts, key))) => {
-            TotalCount::shared(counts.share(shared_key(&key, finish.count_mode), count))
+            let count = counts.share(shared_key(&key, finish.count_mode), count);
+            TotalCount::shared(count, finish.page_size)
         }
-        (count, _) => TotalCount::new(count),
+        (count, _) => TotalCount::new(count, finish.page_size),
     };
     let page = match &finish.pin {
         Some(pin) => page.map_cursors(|cursor| crate::cursor::pinned::attach(cursor, pin)),
@@ -1160,6 +1194,21 @@ mod tests {
     use super::*;
     use crate::KeyColumn;
     use crate::doc_support::Row;
+
+    #[test]
+    fn page_counts_round_up() {
+        let cases = [
+            (0, 20, 0),
+            (1, 20, 1),
+            (20, 20, 1),
+            (21, 20, 2),
+            (5, 0, 0),
+            (i32::MAX, 1, i32::MAX),
+        ];
+        for (count, size, pages) in cases {
+            assert_eq!(page_count(count, size), pages, "{count} in pages of {size}");
+        }
+    }
 
     /// Only the SQL finishing calls read a stable walk's pin: the others
     /// refuse the request rather than walk unpinned.
