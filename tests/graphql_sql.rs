@@ -739,7 +739,46 @@ async fn stable_walks<S: Executor>(env: &Env<S>) {
         );
         assert!(statements.is_empty(), "{variables}: {statements:?}");
     }
+    // The unfiltered walk's cursor with a range: the filters differ, pin or no pin.
+    let ranged = Filters {
+        created_at: json!({ "gte": 1005 }),
+        ..Filters::author(None)
+    };
+    let variables = ranged.variables(json!({ "first": 2, "after": stable_cursor, "stable": true }));
+    let response = run(&env.schema, PAGE_STABLE_RANGED, variables).await;
+    assert_eq!(code_of(&response), "CURSOR_FILTER_MISMATCH", "{response:#}");
+    // An empty range is no filter: the unfiltered list's cursors stay good.
+    let variables = json!({ "first": 2, "after": plain_cursor, "createdAt": {} });
+    let response = run(&env.schema, PAGE, variables).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    // A stable walk's count is of its pinned articles, never shared with the
+    // live count of another alias.
+    let aliases = "query($after: String) {
+      pinned: articles(first: 2, after: $after, stable: true) { totalCount }
+      live: articles(first: 2) { totalCount }
+    }";
+    let (response, statements) = measure(
+        &env.db,
+        run(&env.schema, aliases, json!({ "after": stable_cursor })),
+    )
+    .await;
+    assert_eq!(
+        response["data"]["pinned"]["totalCount"], ARTICLES,
+        "{response:#}"
+    );
+    assert_eq!(
+        response["data"]["live"]["totalCount"],
+        ARTICLES + 1,
+        "{response:#}"
+    );
+    assert_eq!(kinds(&statements), ["page", "page", "count", "count"]);
 }
+
+const PAGE_STABLE_RANGED: &str = "query($first: Int, $after: String, $stable: Boolean,
+                                        $createdAt: IntRange, $title: StringRange, $authorId: Int) {
+  articles(first: $first, after: $after, stable: $stable, createdAt: $createdAt, title: $title,
+           authorId: $authorId) { edges { cursor } }
+}";
 
 async fn ordering_switch<S: Executor>(env: &Env<S>) {
     // The same arguments, two orderings, two different sequences.

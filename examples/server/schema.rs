@@ -202,7 +202,10 @@ impl Query {
     ) -> async_graphql::Result<ArticleConnection> {
         // The ranges narrow the list, so its cursors are bound to them: reused with other
         // ranges (or none), refused. `authorId` only partitions it: a cursor is a position
-        // in the ordering, valid for every author, as in `Author.articles`.
+        // in the ordering, valid for every author, as in `Author.articles`. An empty range
+        // (`createdAt: {}`) is no filter.
+        let created_at = created_at.filter(|r| !r.is_unbounded());
+        let title = title.filter(|r| !r.is_unbounded());
         let ranges = match (&created_at, &title) {
             (None, None) => String::new(),
             ranges => format!("{ranges:?}"),
@@ -222,20 +225,15 @@ impl Query {
         };
         // Aliases counting the same articles share one `COUNT(*)`.
         let counts = ctx.data::<Arc<Loaders>>()?.counts.clone();
-        let stable = stable.unwrap_or(false);
-        let request = Article::connection(order_by, args)
+        Article::connection(order_by, args)
             .signed(ctx.data_opt::<CursorKeys>())
             .bind_filters(ranges)
             .offset(offset)
             // Ids only grow: the walk is the articles there were at its first page.
-            .stable(stable.then(Article::id_column));
-        // A stable walk counts its own pinned articles.
-        let request = if stable {
-            request
-        } else {
-            request.share_count(counts, counted)
-        };
-        request.select(ctx.data::<Pool<Db>>()?, articles).await
+            .stable(stable.unwrap_or(false).then(Article::id_column))
+            .share_count(counts, counted)
+            .select(ctx.data::<Pool<Db>>()?, articles)
+            .await
     }
 
     /// The articles as a plain list, `limit` of them (20 by default, at most 100) after

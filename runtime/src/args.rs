@@ -121,13 +121,13 @@ impl PageArgs {
 
 impl PageArgs {
     /// The arguments with `after` and `before` each replaced by what
-    /// `open` makes of it (a cursor inside a signed or bound one), input
+    /// `open` makes of it (given the argument's name, `after` first) (a cursor inside a signed or bound one), input
     /// longer than `max_len` characters refused first, with the argument
     /// named in the error.
     pub(crate) fn open_cursors<'a>(
         &'a self,
         max_len: usize,
-        mut open: impl FnMut(&'a str) -> Result<&'a str, crate::CursorError>,
+        mut open: impl FnMut(&'static str, &'a str) -> Result<&'a str, crate::CursorError>,
     ) -> Result<PageArgs, PageError> {
         let mut open = |argument: &'static str, cursor: &'a Option<String>| {
             let Some(cursor) = cursor else {
@@ -140,7 +140,7 @@ impl PageArgs {
                     max: max_len,
                 }));
             }
-            Ok(Some(open(cursor).map_err(invalid)?.to_owned()))
+            Ok(Some(open(argument, cursor).map_err(invalid)?.to_owned()))
         };
         let after = open("after", &self.after)?;
         let before = open("before", &self.before)?;

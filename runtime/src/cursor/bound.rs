@@ -156,7 +156,7 @@ impl FilterBinding {
         args: &PageArgs,
         max_len: usize,
     ) -> Result<PageArgs, PageError> {
-        args.open_cursors(max_len + OVERHEAD, |cursor| self.open(cursor))
+        args.open_cursors(max_len + OVERHEAD, |_, cursor| self.open(cursor))
     }
 }
 

@@ -14,7 +14,7 @@
 //! cursor, so a signature covers the pin.
 
 use super::{CursorReader, CursorValue, CursorWriter, Value, max_cursor_len};
-use crate::error::CursorError;
+use crate::error::{CursorError, KeyTooLong};
 use crate::ordering::fingerprint;
 
 /// Between the plain cursor and the pin: not a base64url character, so a
@@ -29,11 +29,12 @@ pub(crate) const fn overhead<T: CursorValue>() -> usize {
     1 + max_cursor_len(&keys)
 }
 
-/// `value` as a pin.
-pub(crate) fn encode<T: CursorValue>(value: &T) -> String {
+/// `value`, of the key `field`, as a pin: one [`decode`] accepts, or the
+/// key is too long for a cursor.
+pub(crate) fn encode<T: CursorValue>(field: &'static str, value: &T) -> Result<String, KeyTooLong> {
     let mut w = CursorWriter::new(FINGERPRINT);
-    w.write(value);
-    w.finish()
+    w.write_key(field, value)?;
+    Ok(w.finish())
 }
 
 /// The value of a pin written by [`encode`] for `T`, as SQL binds it.
@@ -64,7 +65,7 @@ mod tests {
 
     #[test]
     fn pins_round_trip_and_refuse_what_they_did_not_write() {
-        let pin = encode(&123_456_i64);
+        let pin = encode("id", &123_456_i64).unwrap();
         assert_eq!(decode::<i64>(&pin), Ok(Value::Int(123_456)));
         let pinned = attach("AZQPaeIf", &pin);
         assert_eq!(split(&pinned), Ok(("AZQPaeIf", pin.as_str())));
@@ -75,7 +76,13 @@ mod tests {
             decode::<i64>("AZQPaeIf"),
             Err(CursorError::OrderingMismatch)
         );
-        assert!(decode::<i64>(&encode(&String::from("x"))).is_err());
+        assert!(decode::<i64>(&encode("title", &String::from("x")).unwrap()).is_err());
+        // Every pin handed out is one that opens, or none is.
+        let long = "é".repeat(crate::MAX_TEXT_KEY_LEN);
+        assert!(encode("title", &long).is_err());
+        let longest = "x".repeat(crate::MAX_TEXT_KEY_LEN);
+        let pin = encode("title", &longest).unwrap();
+        assert_eq!(decode::<String>(&pin), Ok(Value::Text(longest)));
         assert!(decode::<i64>(&"A".repeat(100)).is_err());
     }
 }

@@ -320,7 +320,7 @@ impl CursorKeys {
         max_len: usize,
         now: SystemTime,
     ) -> Result<PageArgs, PageError> {
-        args.open_cursors(max_len + self.overhead(), |cursor| {
+        args.open_cursors(max_len + self.overhead(), |_, cursor| {
             self.verify_at(cursor, now)
         })
     }

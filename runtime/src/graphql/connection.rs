@@ -324,14 +324,17 @@ struct Stable<R> {
     overhead: usize,
 }
 
-/// How a stable walk reads a row's pin.
-type PinOf<R> = Box<dyn Fn(&R) -> Option<Pin> + Send + Sync>;
+/// How a stable walk reads a row's pin (`None` for a NULL key; an error
+/// for a key too long for a cursor).
+type PinOf<R> = Box<dyn Fn(&R) -> Option<Result<Pin, crate::KeyTooLong>> + Send + Sync>;
 
 /// A stable walk's pin: the value bound, and its form in cursors.
 #[derive(Debug, Clone, PartialEq)]
 struct Pin {
     value: crate::cursor::Value,
     encoded: String,
+    /// The cursor argument it came in, if it came from the client.
+    argument: Option<&'static str>,
 }
 
 impl<R: Paginate> ConnectionRequest<R> {
@@ -473,7 +476,10 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// ran, so a transaction that took a smaller id and commits later is
     /// still inside the walk; rows inserted in the very second of a pinned
     /// timestamp are too. With [`signed`](Self::signed) the signature
-    /// covers the pin.
+    /// covers the pin. A row whose key is NULL is in no stable walk: pin a
+    /// key that is never NULL. `totalCount` counts the pinned rows when it
+    /// is `select`'s own count (shared only with counts of the same pin);
+    /// a [`total_count`](Self::total_count) closure counts what it counts.
     ///
     /// # Errors
     ///
@@ -493,10 +499,13 @@ impl<R: Paginate> ConnectionRequest<R> {
             field: column.field(),
             column: column.column(),
             pin_of: Box::new(move |row| {
-                column.get(row).map(|value| Pin {
+                let value = column.get(row)?;
+                let pin = crate::cursor::pinned::encode(column.field(), value).map(|encoded| Pin {
                     value: value.to_value(),
-                    encoded: crate::cursor::pinned::encode(value),
-                })
+                    encoded,
+                    argument: None,
+                });
+                Some(pin)
             }),
             open: crate::cursor::pinned::decode::<T>,
             overhead: crate::cursor::pinned::overhead::<T>(),
@@ -639,15 +648,21 @@ impl<R: Paginate> ConnectionRequest<R> {
             } else {
                 &args.before
             };
-            if cursor
-                .as_deref()
-                .is_some_and(crate::cursor::FilterBinding::is_bound)
-            {
+            let Some(cursor) = cursor.as_deref() else {
+                return e;
+            };
+            if crate::cursor::FilterBinding::is_bound(cursor) {
                 return e;
             }
+            // A stable walk's cursor is checked without its pin.
+            let cursor = match &self.stable {
+                Some(_) => crate::cursor::pinned::split(cursor).map_or(cursor, |(plain, _)| plain),
+                None => cursor,
+            };
+            let cursor = Some(cursor.to_owned());
             let alone = PageArgs {
                 after: cursor.clone().filter(|_| argument == "after"),
-                before: cursor.clone().filter(|_| argument == "before"),
+                before: cursor.filter(|_| argument == "before"),
                 ..PageArgs::default()
             };
             AnyKeysetQuery::<R>::new(self.order, &alone)
@@ -887,9 +902,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         let select = match &self.stable {
             None => select,
             Some(stable) => {
-                let mut conn = (pool.acquire().await)
-                    .map_err(|e| FetchError::Database(e).into_graphql_error())?;
-                let (select, pin) = pin_select(stable, self.pin, &mut *conn, select).await?;
+                let (select, pin) = pin_on_pool(stable, self.pin, pool, select).await?;
                 finish.pin = pin;
                 select
             }
@@ -947,7 +960,11 @@ impl<R: Paginate> ConnectionRequest<R> {
         let select = match &self.stable {
             None => select,
             Some(stable) => {
-                let (select, pin) = pin_select(stable, self.pin, conn, select).await?;
+                let pin = match self.pin {
+                    Some(pin) => Some(pin),
+                    None => read_pin(stable, conn, &select).await?,
+                };
+                let (select, pin) = apply_pin(stable, pin, select)?;
                 finish.pin = pin;
                 select
             }
@@ -958,7 +975,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         let counted = finish
             .shared
             .as_ref()
-            .and_then(|(counts, key)| counts.get(&shared_key(key, finish.count_mode)));
+            .and_then(|(counts, key)| counts.get(&shared_key(key, &finish)));
         let count = match (self.count, counted) {
             (Some(count), _) => Some(count),
             (None, Some(counted)) => Some(counted.boxed()),
@@ -1047,7 +1064,7 @@ impl<R: Paginate> fmt::Debug for ConnectionRequest<R> {
 /// both cursors must carry one, the same.
 fn unpin<R>(stable: &Stable<R>, args: &PageArgs) -> Result<(PageArgs, Option<Pin>), PageError> {
     let mut pin: Option<Pin> = None;
-    let opened = args.open_cursors(usize::MAX, |cursor| {
+    let opened = args.open_cursors(usize::MAX, |argument, cursor| {
         let (plain, encoded) = crate::cursor::pinned::split(cursor)?;
         let value = (stable.open)(encoded)?;
         match &pin {
@@ -1057,7 +1074,8 @@ fn unpin<R>(stable: &Stable<R>, args: &PageArgs) -> Result<(PageArgs, Option<Pin
                 pin = Some(Pin {
                     value,
                     encoded: encoded.to_owned(),
-                })
+                    argument: Some(argument),
+                });
             }
         }
         Ok(plain)
@@ -1065,41 +1083,84 @@ fn unpin<R>(stable: &Stable<R>, args: &PageArgs) -> Result<(PageArgs, Option<Pin
     Ok((opened, pin))
 }
 
-/// A stable walk's `select`: kept to the rows at or below the pin the
-/// cursors carry, or on the walk's first page the pin read now, and that
-/// pin for the page's cursors. A walk pinned on no row (none has a value)
-/// is empty.
+/// A stable walk's first page: the pin read now, the largest value of the
+/// key among the rows `select` selects (`None`: no row has one).
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-async fn pin_select<'f, R, DB>(
+async fn read_pin<R, DB>(
+    stable: &Stable<R>,
+    conn: &mut DB::Connection,
+    select: &crate::sql::sqlx::Select<'_, DB>,
+) -> Result<Option<Pin>, Error>
+where
+    DB: crate::sql::sqlx::SqlxDatabase,
+    R: for<'r> ::sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+{
+    use crate::sql::sqlx::FetchError;
+    let row = (select.last_row_on::<R>(conn, stable.column).await)
+        .map_err(FetchError::into_graphql_error)?;
+    row.and_then(|row| (stable.pin_of)(&row))
+        .transpose()
+        .map_err(|e| PageError::KeyTooLong(e).extend())
+}
+
+/// A stable walk's `select`, kept to the rows at or below `pin`, and the
+/// pin for the page's cursors. A walk pinned on no row (none has a value)
+/// is empty. A pin a client sent that this database cannot bind (only a
+/// forged one) is that cursor's `INVALID_CURSOR`.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+fn apply_pin<'f, R, DB>(
     stable: &Stable<R>,
     pin: Option<Pin>,
-    conn: &mut DB::Connection,
+    select: crate::sql::sqlx::Select<'f, DB>,
+) -> Result<(crate::sql::sqlx::Select<'f, DB>, Option<String>), Error>
+where
+    DB: crate::sql::sqlx::SqlxDatabase,
+{
+    let Some(Pin {
+        value,
+        encoded,
+        argument,
+    }) = pin
+    else {
+        let none = select.filter(|qb| {
+            qb.push("1 = 0");
+        });
+        return Ok((none, None));
+    };
+    if let (Some(argument), Err(_)) = (
+        argument,
+        DB::push_value(&mut ::sqlx::QueryBuilder::new(""), value.clone()),
+    ) {
+        let source = CursorError::Malformed("its stable walk's pin is out of range");
+        return Err(PageError::InvalidCursor { argument, source }.extend());
+    }
+    let at_most = vec![(crate::filter::Comparison::Lte, value)];
+    let select = select.range_values(stable.field, stable.column, at_most);
+    Ok((select, Some(encoded)))
+}
+
+/// The pin of a stable walk's page: the one its cursors carry, or on its
+/// first page the one read now on a connection from `pool`.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+async fn pin_on_pool<'f, R, DB>(
+    stable: &Stable<R>,
+    pin: Option<Pin>,
+    pool: &::sqlx::Pool<DB>,
     select: crate::sql::sqlx::Select<'f, DB>,
 ) -> Result<(crate::sql::sqlx::Select<'f, DB>, Option<String>), Error>
 where
     DB: crate::sql::sqlx::SqlxDatabase,
     R: for<'r> ::sqlx::FromRow<'r, DB::Row> + Send + Unpin,
 {
-    use crate::sql::sqlx::FetchError;
     let pin = match pin {
         Some(pin) => Some(pin),
-        None => (select.last_row_on::<R>(conn, stable.column).await)
-            .map_err(FetchError::into_graphql_error)?
-            .and_then(|row| (stable.pin_of)(&row)),
-    };
-    Ok(match pin {
-        Some(Pin { value, encoded }) => {
-            let at_most = vec![(crate::filter::Comparison::Lte, value)];
-            let select = select.range_values(stable.field, stable.column, at_most);
-            (select, Some(encoded))
-        }
         None => {
-            let none = select.filter(|qb| {
-                qb.push("1 = 0");
-            });
-            (none, None)
+            let mut conn = (pool.acquire().await)
+                .map_err(|e| crate::sql::sqlx::FetchError::Database(e).into_graphql_error())?;
+            read_pin(stable, &mut *conn, &select).await?
         }
-    })
+    };
+    apply_pin(stable, pin, select)
 }
 
 /// `select`'s count in `mode`, on a connection already acquired.
@@ -1130,9 +1191,10 @@ async fn count_by_mode<DB: crate::sql::sqlx::SqlxDatabase>(
     Ok((count_in_range(total.count)?.0, total.exact))
 }
 
-/// The [`SharedCounts`] key of a count: the caller's, and the mode.
-fn shared_key(key: &str, mode: TotalCountMode) -> String {
-    format!("{key}\u{0}{mode:?}")
+/// The [`SharedCounts`] key of a count: the caller's, the mode, and a
+/// stable walk's pin (its count is of the pinned rows).
+fn shared_key(key: &str, finish: &Finish) -> String {
+    format!("{key}\u{0}{:?}\u{0}{:?}", finish.count_mode, finish.pin)
 }
 
 fn unavailable(message: &'static str) -> Error {
@@ -1156,9 +1218,9 @@ fn into_connection<R: Paginate, N: OutputType>(
     count: Option<BoxFuture<'static, Result<Counted, Error>>>,
     finish: Finish,
 ) -> Connection<R, N> {
-    let total = match (count, finish.shared) {
+    let total = match (count, &finish.shared) {
         (Some(count), Some((counts, key))) => {
-            let count = counts.share(shared_key(&key, finish.count_mode), count);
+            let count = counts.share(shared_key(key, &finish), count);
             TotalCount::shared(count, finish.page_size)
         }
         (count, _) => TotalCount::new(count, finish.page_size),
@@ -1208,6 +1270,41 @@ mod tests {
         for (count, size, pages) in cases {
             assert_eq!(page_count(count, size), pages, "{count} in pages of {size}");
         }
+    }
+
+    /// A pin a client sent that the database cannot bind (a `u64` pin
+    /// above `i64::MAX` on SQLite: only a forged one) is that cursor's
+    /// `INVALID_CURSOR`, not a range the client never sent.
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn an_unbindable_pin_is_an_invalid_cursor() {
+        let stable = Stable::<Row> {
+            field: "id",
+            column: "id",
+            pin_of: Box::new(|_| None),
+            open: crate::cursor::pinned::decode::<u64>,
+            overhead: 0,
+        };
+        let pin = |argument| Pin {
+            value: crate::cursor::Value::UInt(u64::MAX),
+            encoded: String::new(),
+            argument,
+        };
+        let select = || crate::sql::sqlx::Select::<sqlx::Sqlite>::new("id", "t");
+        let Err(e) = apply_pin(&stable, Some(pin(Some("before"))), select()) else {
+            panic!("an unbindable pin")
+        };
+        let extensions = e.extensions.unwrap();
+        assert_eq!(
+            extensions.get("code"),
+            Some(&async_graphql::Value::from("INVALID_CURSOR"))
+        );
+        assert_eq!(
+            extensions.get("argument"),
+            Some(&async_graphql::Value::from("before"))
+        );
+        // One the database read itself is not second-guessed.
+        assert!(apply_pin(&stable, Some(pin(None)), select()).is_ok());
     }
 
     /// Only the SQL finishing calls read a stable walk's pin: the others

@@ -20,7 +20,10 @@ const FIELDS: [(&str, &str); 4] = [
 /// `<Scalar>Range`, named after the key's GraphQL type, so `KeyRange<i32>`
 /// and `KeyRange<i64>`, both over `Int`, are one input type `IntRange`
 /// (registered without a Rust type name, which async-graphql would
-/// otherwise see as two types claiming one name).
+/// otherwise see as two types claiming one name). That also means
+/// async-graphql does not catch a type of your own named `IntRange`
+/// (`StringRange`, ...) in the same schema: one replaces the other, so
+/// leave these names to keypage.
 impl<T: InputType> InputType for KeyRange<T> {
     type RawValueType = Self;
 

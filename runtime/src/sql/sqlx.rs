@@ -612,8 +612,12 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     /// SQLite or PostgreSQL, a NaN on SQLite) makes every fetch and count
     /// of this `Select` fail with [`FetchError::UnsupportedValue`], its
     /// [`range`](UnsupportedValue::range) naming the key, before anything
-    /// is sent (for GraphQL, code `INVALID_RANGE`); the query texts
-    /// ([`count_query`](Self::count_query), ...) leave such a range out.
+    /// is sent (for GraphQL, code `INVALID_RANGE`); so do
+    /// [`page_query`](Self::page_query) and
+    /// [`children_query`](Self::children_query), while the infallible
+    /// [`count_query`](Self::count_query) and
+    /// [`count_at_most_query`](Self::count_at_most_query) leave such a
+    /// range out.
     ///
     /// ```
     /// # #[cfg(feature = "sqlite")] {
@@ -762,7 +766,9 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         Ok(qb)
     }
 
-    /// The `COUNT(*)` query, ready to build.
+    /// The `COUNT(*)` query, ready to build (for logging or `EXPLAIN`).
+    /// A range bound the database cannot bind is left out of it (see
+    /// [`range`](Self::range)); [`count`](Self::count) refuses it instead.
     pub fn count_query(&self) -> QueryBuilder<DB> {
         let mut qb = QueryBuilder::new("SELECT COUNT(*)");
         self.push_from_where(&mut qb);
@@ -855,7 +861,9 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
 
     /// The capped `COUNT(*)` of [`count_at_most`](Self::count_at_most),
     /// ready to build: `SELECT COUNT(*) FROM (SELECT 1 FROM ... LIMIT cap +
-    /// 1)`, which reads at most `cap + 1` rows.
+    /// 1)`, which reads at most `cap + 1` rows. As for
+    /// [`count_query`](Self::count_query), a range bound the database
+    /// cannot bind is left out of it.
     pub fn count_at_most_query(&self, cap: u32) -> QueryBuilder<DB> {
         let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 AS keypage_one");
         self.push_from_where(&mut qb);
