@@ -5,6 +5,7 @@
 //! code that calls into here, and it pins this crate's exact version.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod args;

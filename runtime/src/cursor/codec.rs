@@ -1,6 +1,7 @@
 //! The byte-level codec under every generated cursor type.
 
-use core::mem::MaybeUninit;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::CursorValue;
 use crate::error::{CursorError, KeyTooLong};
@@ -38,41 +39,6 @@ const MAX_VARINT64: usize = 10;
 /// base64 decoded a word at a time).
 const PAD: usize = MAX_VARINT64;
 
-/// The URL-safe base64 alphabet (RFC 4648 §5).
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Each byte's value in [`ALPHABET`] already shifted into place for the
-/// character's position in a group of four (`DECODE[k]`: bits `18 - 6k` up),
-/// or all ones for a byte outside the alphabet: a group's 24 bits are the OR
-/// of four lookups, and one test of the bits above them checks all four
-/// characters. 4 KiB, of which the alphabet's entries span a few cache
-/// lines a table.
-static DECODE: [[u32; 256]; 4] = {
-    let mut tables = [[u32::MAX; 256]; 4];
-    let mut k = 0;
-    while k < 4 {
-        let mut i = 0;
-        while i < 64 {
-            tables[k][ALPHABET[i] as usize] = (i as u32) << (18 - 6 * k);
-            i += 1;
-        }
-        k += 1;
-    }
-    tables
-};
-
-/// The two characters of every 12-bit value: encoding looks up a pair of
-/// characters at a time, half the lookups of [`ALPHABET`] alone (8 KiB).
-static PAIRS: [[u8; 2]; 4096] = {
-    let mut table = [[0; 2]; 4096];
-    let mut i = 0;
-    while i < 4096 {
-        table[i] = [ALPHABET[i >> 6], ALPHABET[i & 63]];
-        i += 1;
-    }
-    table
-};
-
 /// The length of the base64 of `len` bytes, without padding: `4 * len / 3`
 /// rounded up (as one multiply-shift; `div_ceil` adds a remainder test).
 #[inline]
@@ -81,69 +47,10 @@ pub(super) const fn encoded_len(len: usize) -> usize {
     (len * 4 + 2) / 3
 }
 
-/// URL-safe base64 without padding. Hand-written rather than the `base64`
-/// crate's engine: cursors are a few dozen bytes, where the engine's
-/// general-purpose chunking and its zeroed, then UTF-8-checked, output
-/// buffer cost more than the encoding itself. Encodes straight into the
-/// spare capacity of an exactly sized `Vec`, which becomes the `String`.
+/// URL-safe base64 without padding (RFC 4648 §5), by the `base64` crate.
+#[inline]
 pub(super) fn encode_base64(bytes: &[u8]) -> String {
-    let len = encoded_len(bytes.len());
-    let mut out = Vec::<u8>::with_capacity(len);
-    let dst = &mut out.spare_capacity_mut()[..len];
-    // Writes the characters of the 12 bits of `n` at `shift` into `o[..2]`.
-    let pair = |o: &mut [MaybeUninit<u8>], n: u64, shift: u32| {
-        let [a, b] = PAIRS[(n >> shift & 0xfff) as usize];
-        o[0] = MaybeUninit::new(a);
-        o[1] = MaybeUninit::new(b);
-    };
-    // Six bytes, read as one big-endian word of eight, make eight
-    // characters; `dst` shrinks in step, so it stays `encoded_len(rest)` long.
-    let (mut rest, mut dst) = (bytes, dst);
-    while let Some(word) = rest.first_chunk::<8>()
-        && dst.len() >= 8
-    {
-        let n = u64::from_be_bytes(*word);
-        let (o, tail) = core::mem::take(&mut dst).split_at_mut(8);
-        pair(&mut o[0..], n, 52);
-        pair(&mut o[2..], n, 40);
-        pair(&mut o[4..], n, 28);
-        pair(&mut o[6..], n, 16);
-        (rest, dst) = (&rest[6..], tail);
-    }
-    // The last 0 to 7 bytes, leading a word: the input's last word shifted
-    // (or, for inputs under 8 bytes, a copy). Up to five pairs of
-    // characters, then one more when their count is odd.
-    let last = match bytes.last_chunk::<8>() {
-        Some(last) => *last,
-        None => {
-            let mut last = [0; 8];
-            last[8 - rest.len()..].copy_from_slice(rest);
-            last
-        }
-    };
-    let n = u64::from_be_bytes(last)
-        .checked_shl(8 * (8 - rest.len().min(8)) as u32)
-        .unwrap_or(0);
-    let count = dst.len() / 2;
-    let mut pairs = dst.chunks_exact_mut(2);
-    for (o, shift) in (&mut pairs).zip([52, 40, 28, 16, 4]) {
-        pair(o, n, shift);
-    }
-    if let [slot] = pairs.into_remainder() {
-        // After at most three pairs (odd counts of slots are at most 7).
-        let shift = 58 - 12 * count.min(3) as u32;
-        *slot = MaybeUninit::new(ALPHABET[(n >> shift & 63) as usize]);
-    }
-    // SAFETY: the `len` slots of spare capacity behind `dst` were all
-    // written. Each step of the loop writes 8 slots for 6 bytes, so `dst`
-    // stays `encoded_len(rest.len())` long (which is at least 11 while 8
-    // bytes remain, so the loop only stops with fewer than 8). The last
-    // `encoded_len(rest.len()) <= 10` slots are at most five pairs, each
-    // written (the zip has five shifts), and one more, written last.
-    unsafe { out.set_len(len) };
-    // SAFETY: every byte written comes from `ALPHABET` (directly or through
-    // `PAIRS`), which is ASCII, so the bytes are UTF-8.
-    unsafe { String::from_utf8_unchecked(out) }
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The most bytes a varint of a value of `bits` bits takes.
@@ -192,73 +99,22 @@ pub(super) fn decoded_len(input: usize) -> Option<usize> {
     Some(input / 4 * 3 + tail)
 }
 
-/// Room [`decode_base64`] needs after the decoded bytes: it stores six bytes
-/// at a time as a word of eight.
+/// Room [`decode_base64`] needs after the decoded bytes: the `base64`
+/// crate asks for room for whole groups of three.
 const DECODE_SLACK: usize = 2;
 
 const _: () = assert!(PAD >= DECODE_SLACK);
 
 /// Decodes unpadded URL-safe base64 into the start of `out`, which has room
-/// for [`decoded_len`] bytes and [`DECODE_SLACK`] more (left zero or
+/// for [`decoded_len`] bytes and [`DECODE_SLACK`] more (left as they were or
 /// overwritten). Refuses any other character (padding included) and
 /// non-canonical input: unused low bits of the last character must be zero,
-/// so each byte string has exactly one encoding.
+/// so each byte string has exactly one encoding (the engine's default,
+/// `decode_allow_trailing_bits(false)`).
 #[inline]
 pub(super) fn decode_base64(input: &[u8], out: &mut [u8]) -> Result<(), CursorError> {
-    let [d0, d1, d2, d3] = &DECODE;
-    // The 24 bits of four characters, with bits above them if one is not
-    // base64.
-    let quad = |c: &[u8]| {
-        d0[usize::from(c[0])]
-            | d1[usize::from(c[1])]
-            | d2[usize::from(c[2])]
-            | d3[usize::from(c[3])]
-    };
-    // Eight characters make six bytes, stored as one big-endian word of
-    // eight (the last two zero, or overwritten by the next step).
-    let (mut input, mut out) = (input, out);
-    while let Some((c, rest)) = input.split_first_chunk::<8>()
-        && out.len() >= 8
-    {
-        let (hi, lo) = (quad(&c[..4]), quad(&c[4..]));
-        if (hi | lo) >> 24 != 0 {
-            return Err(CursorError::NotBase64);
-        }
-        let word = u64::from(hi) << 40 | u64::from(lo) << 16;
-        out[..8].copy_from_slice(&word.to_be_bytes());
-        (input, out) = (rest, &mut core::mem::take(&mut out)[6..]);
-    }
-    let mut chunks = input.chunks_exact(4);
-    for c in &mut chunks {
-        let n = quad(c);
-        if n >> 24 != 0 {
-            return Err(CursorError::NotBase64);
-        }
-        let (o, tail) = core::mem::take(&mut out).split_at_mut(3);
-        o.copy_from_slice(&n.to_be_bytes()[1..]);
-        out = tail;
-    }
-    match *chunks.remainder() {
-        [] => Ok(()),
-        [a, b] => {
-            let n = d0[usize::from(a)] | d1[usize::from(b)];
-            // Beyond 24 bits: a character is not base64; bits 12 to 15 are
-            // unused and must be zero (canonical form).
-            if n >> 24 != 0 || n & 0xf000 != 0 {
-                return Err(CursorError::NotBase64);
-            }
-            out[0] = (n >> 16) as u8;
-            Ok(())
-        }
-        [a, b, x] => {
-            let n = d0[usize::from(a)] | d1[usize::from(b)] | d2[usize::from(x)];
-            if n >> 24 != 0 || n & 0xc0 != 0 {
-                return Err(CursorError::NotBase64);
-            }
-            out[0] = (n >> 16) as u8;
-            out[1] = (n >> 8) as u8;
-            Ok(())
-        }
+    match URL_SAFE_NO_PAD.decode_slice(input, out) {
+        Ok(n) if Some(n) == decoded_len(input.len()) => Ok(()),
         _ => Err(CursorError::NotBase64),
     }
 }
@@ -810,16 +666,15 @@ varint_decoder!(varint_u128, u128);
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
     use super::*;
 
-    /// The hand-written base64 agrees with the `base64` crate's URL-safe,
-    /// unpadded engine, byte for byte, on every length up to 200 and on
-    /// every corruption of one character.
+    /// Decoding into the reader's buffers (`decoded_len` bytes and the
+    /// slack) agrees with the `base64` crate's allocating decoder, byte for
+    /// byte, on every length up to 200 and on every corruption of one
+    /// character: the buffers are always large enough, and a refusal is a
+    /// refusal.
     #[test]
-    fn base64_agrees_with_the_base64_crate() {
+    fn base64_decodes_into_exact_buffers() {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = || {
             state ^= state << 13;

@@ -262,21 +262,13 @@ impl CursorValue for String {
                 "a text value is longer than 32 KiB (32768 bytes)",
             ));
         }
-        // Most keys are ASCII, which a word-at-a-time check settles for a
-        // fraction of what full UTF-8 validation costs on short text.
-        let text = if bytes.is_ascii() {
-            // SAFETY: ASCII bytes are UTF-8.
-            unsafe { core::str::from_utf8_unchecked(bytes) }
-        } else {
-            core::str::from_utf8(bytes)
-                .map_err(|_| CursorError::Malformed("a text value is not UTF-8"))?
-        };
+        let text = core::str::from_utf8(bytes)
+            .map_err(|_| CursorError::Malformed("a text value is not UTF-8"))?;
         Ok(text.to_owned())
     }
-    /// Byte order, which is code point order: what SQLite's default `BINARY`
-    /// collation and PostgreSQL's `"C"` collation use. Under another
-    /// collation the database orders text differently, so text keys should
-    /// be declared `COLLATE "C"` (or the equivalent) in SQL.
+    /// Byte order, which is code point order: how the slice backend orders
+    /// text. The SQL backends never compare in Rust: there the column's own
+    /// collation orders the rows.
     #[inline]
     fn cmp_key(&self, other: &Self) -> Ordering {
         self.as_bytes().cmp(other.as_bytes())
