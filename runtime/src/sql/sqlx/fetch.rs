@@ -1,0 +1,249 @@
+//! The one-call fetches of a `#[paginate(table = "...")]` type, and
+//! [`Prepared`]: a page's statement and the assembly of its rows, whatever
+//! the ordering.
+
+use ::sqlx::{Acquire, Database, FromRow, QueryBuilder};
+
+use super::{FetchError, Select, SqlxDatabase, UnsupportedValue};
+use crate::args::{KeysetQuery, PageArgs};
+use crate::cursor::Value;
+use crate::keyset::{Keyset, Paginate};
+use crate::ordering::KeySpec;
+use crate::page::Page;
+use crate::query::AnyKeysetQuery;
+use crate::sql::{PagePlan, RowError};
+
+/// One call for a `#[paginate(table = "...")]` type: validates `args` for
+/// the ordering `K`, selects the row type's columns from its table and
+/// returns the page. What the derive's `Article::fetch_page(&pool, &args)`
+/// calls; the row type also needs `#[derive(sqlx::FromRow)]`.
+pub async fn fetch_page<'c, K, A>(conn: A, args: &PageArgs) -> Result<Page<K::Row>, FetchError>
+where
+    K: Keyset,
+    A: Acquire<'c>,
+    A::Database: SqlxDatabase,
+    K::Row: for<'r> FromRow<'r, <A::Database as Database>::Row> + Send + Unpin,
+{
+    let query = args.validate::<K>()?;
+    Select::<A::Database>::table_of::<K::Row>()?
+        .fetch_page(conn, query)
+        .await
+}
+
+/// [`fetch_page`] in the ordering `order` chosen at run time (a GraphQL
+/// `orderBy` argument, say): what the derive's
+/// `Article::fetch_page_by(&pool, ArticleOrder::Title, &args)` calls. A
+/// cursor minted by another ordering is refused as
+/// [`PageError::InvalidCursor`](crate::PageError::InvalidCursor).
+pub async fn fetch_page_by<'c, R, A>(
+    conn: A,
+    order: R::Order,
+    args: &PageArgs,
+) -> Result<Page<R>, FetchError>
+where
+    R: Paginate + for<'r> FromRow<'r, <A::Database as Database>::Row> + Send + Unpin,
+    A: Acquire<'c>,
+    A::Database: SqlxDatabase,
+{
+    let query = AnyKeysetQuery::new(order, args)?;
+    Select::<A::Database>::table_of::<R>()?
+        .fetch_any(conn, query)
+        .await
+}
+
+/// A page's statement, built for its ordering, and the assembly of its
+/// result (which needs the ordering's type, erased here so that
+/// [`Select::fetch_any`] runs one code path whatever ordering was chosen).
+pub(super) struct Prepared<DB: SqlxDatabase, R> {
+    statement: QueryBuilder<DB>,
+    keys: &'static [KeySpec],
+    values: fn(&R) -> Vec<Value>,
+    /// `None`: one page; `Some(n)`: a batch statement of `n` parents.
+    groups: Option<usize>,
+    finish: Finish<R>,
+}
+
+/// [`PagePlan::finish`] of the ordering a [`Prepared`] was built for.
+type Finish<R> = Box<dyn Fn(Vec<R>, bool) -> Result<Page<R>, RowError> + Send>;
+
+/// A row's key values in the ordering `K`, as keypage binds them.
+fn key_values<K: Keyset>(row: &K::Row) -> Vec<Value> {
+    K::from_row(row).values()
+}
+
+impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
+    pub(super) fn new<K: Keyset<Row = R>>(
+        select: &Select<'_, DB>,
+        query: KeysetQuery<K>,
+    ) -> Result<Self, UnsupportedValue> {
+        let plan = PagePlan::new(query);
+        let statement = select.page_query(&plan)?;
+        Ok(Self::of(plan, statement, None))
+    }
+
+    pub(super) fn of<K: Keyset<Row = R>>(
+        plan: PagePlan<K>,
+        statement: QueryBuilder<DB>,
+        groups: Option<usize>,
+    ) -> Self {
+        Prepared {
+            statement,
+            keys: K::ORDERING.keys,
+            values: key_values::<K>,
+            groups,
+            finish: Box::new(move |rows, probe| plan.finish(rows, probe)),
+        }
+    }
+
+    /// Runs the statement on `conn` and assembles the page.
+    pub(super) async fn run(self, conn: &mut DB::Connection) -> Result<Page<R>, FetchError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        let mut pages = self.run_all(conn).await?;
+        Ok(pages.swap_remove(0))
+    }
+
+    /// Runs the statement on `conn` and assembles its pages, one per group.
+    pub(super) async fn run_all(
+        mut self,
+        conn: &mut DB::Connection,
+    ) -> Result<Vec<Page<R>>, FetchError>
+    where
+        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        let rows = DB::fetch_page_rows::<R>(
+            conn,
+            &mut self.statement,
+            self.keys,
+            self.values,
+            self.groups,
+        )
+        .await?;
+        let pages = rows
+            .into_iter()
+            .map(|(rows, probe)| (self.finish)(rows, probe));
+        Ok(pages.collect::<Result<_, _>>()?)
+    }
+}
+
+/// `totalCount` of a `#[paginate(table = "...")]` type: `COUNT(*)` over its
+/// table, run only when called.
+pub async fn count<'c, R, A>(conn: A) -> Result<i64, FetchError>
+where
+    R: Paginate,
+    A: Acquire<'c>,
+    A::Database: SqlxDatabase,
+{
+    Select::<A::Database>::table_of::<R>()?.count(conn).await
+}
+
+/// Not public API: the sqlx methods `#[derive(Paginate)]` adds to a type
+/// with `#[paginate(table = "...")]`, as
+/// `::keypage::__private::__keypage_sqlx_methods!(Article, "articles");`. Without a
+/// sqlx feature the macro expands to nothing, so the derive emits it
+/// unconditionally.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __keypage_sqlx_methods {
+    ($row:ty, $table:literal) => {
+        #[automatically_derived]
+        impl $row {
+            /// This type's columns from its table (`#[paginate(table = "...")]`),
+            /// to page with your own filters: add them with `filter` /
+            /// `filter_some` and pass the result to `Select::fetch_page`,
+            /// `Select::fetch_any`, `Select::count` or, with the `graphql`
+            /// feature, to the connection request's `select`.
+            ///
+            /// The database `DB` is usually inferred from the pool it is
+            /// used with.
+            #[must_use]
+            pub fn table<'f, DB: $crate::sql::sqlx::SqlxDatabase>()
+            -> $crate::sql::sqlx::Select<'f, DB> {
+                $crate::sql::sqlx::Select::of_table($table, <Self as $crate::Paginate>::COLUMNS)
+            }
+
+            /// Fetches the page `args` asks for, in the default ordering,
+            /// from this type's table, in one statement: the struct's columns
+            /// with the keyset condition, `ORDER BY` and `LIMIT first + 1`,
+            /// and, when `after` (forward) or `before` (backward) is given,
+            /// a `LIMIT 1` probe for the other side's flag in the same
+            /// `UNION ALL`. Never a `COUNT`; see `total_count`.
+            ///
+            /// `conn` is a pool, a connection or a `&mut Transaction`. The
+            /// type must also derive `sqlx::FromRow` for the database's rows,
+            /// with columns named as in `#[paginate(column = "...")]`.
+            ///
+            /// The database orders the rows, under the columns' own
+            /// collations. An index matching the ordering (e.g.
+            /// `(created_at DESC, id DESC)`) makes every page an index seek.
+            ///
+            /// # Errors
+            ///
+            /// `FetchError::Page` for invalid `args` (show it to the client),
+            /// `FetchError::UnsupportedValue` for a cursor holding a key value
+            /// this database cannot store (only a forged cursor can),
+            /// `FetchError::Database` when a query fails,
+            /// `FetchError::KeyStorage` when a key column stores its values
+            /// in another form than keypage binds for the field's type (the
+            /// message names the key and the storage to use),
+            /// `FetchError::NotPastCursor` when the database returned the
+            /// cursor's own row.
+            pub async fn fetch_page<'c, A>(
+                conn: A,
+                args: &$crate::PageArgs,
+            ) -> ::core::result::Result<$crate::Page<Self>, $crate::sql::sqlx::FetchError>
+            where
+                A: $crate::sql::sqlx::Acquire<'c>,
+                A::Database: $crate::sql::sqlx::SqlxDatabase,
+                Self: for<'r> $crate::sql::sqlx::FromRow<
+                        'r,
+                        <A::Database as $crate::sql::sqlx::Database>::Row,
+                    > + ::core::marker::Send
+                    + ::core::marker::Unpin,
+            {
+                $crate::sql::sqlx::fetch_page::<<Self as $crate::Paginate>::Cursor, A>(conn, args)
+                    .await
+            }
+
+            /// Like `fetch_page`, in the ordering `order` chosen at run time.
+            ///
+            /// # Errors
+            ///
+            /// As `fetch_page`; a cursor minted by another ordering than
+            /// `order` is refused as `FetchError::Page`.
+            pub async fn fetch_page_by<'c, A>(
+                conn: A,
+                order: <Self as $crate::Paginate>::Order,
+                args: &$crate::PageArgs,
+            ) -> ::core::result::Result<$crate::Page<Self>, $crate::sql::sqlx::FetchError>
+            where
+                A: $crate::sql::sqlx::Acquire<'c>,
+                A::Database: $crate::sql::sqlx::SqlxDatabase,
+                Self: for<'r> $crate::sql::sqlx::FromRow<
+                        'r,
+                        <A::Database as $crate::sql::sqlx::Database>::Row,
+                    > + ::core::marker::Send
+                    + ::core::marker::Unpin,
+            {
+                $crate::sql::sqlx::fetch_page_by::<Self, A>(conn, order, args).await
+            }
+
+            /// `totalCount`: `COUNT(*)` over this type's table. Runs only
+            /// when called: `fetch_page` never counts.
+            ///
+            /// # Errors
+            ///
+            /// `FetchError::Database` when the query fails.
+            pub async fn total_count<'c, A>(
+                conn: A,
+            ) -> ::core::result::Result<i64, $crate::sql::sqlx::FetchError>
+            where
+                A: $crate::sql::sqlx::Acquire<'c>,
+                A::Database: $crate::sql::sqlx::SqlxDatabase,
+            {
+                $crate::sql::sqlx::count::<Self, A>(conn).await
+            }
+        }
+    };
+}
