@@ -726,9 +726,11 @@ async fn stable_walks<S: Executor>(env: &Env<S>) {
     let other = page(json!({ "last": 2, "stable": true })).await.0["data"]["articles"]["edges"][0]
         ["cursor"]
         .clone();
+    let long = format!("{}!{}", "A".repeat(40), "A".repeat(5_000));
     for variables in [
         json!({ "first": 2, "after": stable_cursor }),
         json!({ "first": 2, "after": plain_cursor, "stable": true }),
+        json!({ "first": 2, "after": long.clone(), "stable": true }),
         json!({ "first": 2, "after": stable_cursor, "before": other, "stable": true }),
     ] {
         let (response, statements) = page(variables.clone()).await;
@@ -739,6 +741,18 @@ async fn stable_walks<S: Executor>(env: &Env<S>) {
         );
         assert!(statements.is_empty(), "{variables}: {statements:?}");
     }
+    // Refused by its whole length, before the pin is looked for.
+    let response = run(
+        &env.schema,
+        STABLE_PAGE,
+        json!({ "first": 2, "after": long, "stable": true }),
+    )
+    .await;
+    let message = response["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("cursor is 5041 characters long"),
+        "{message}"
+    );
     // The unfiltered walk's cursor with a range: the filters differ, pin or no pin.
     let ranged = Filters {
         created_at: json!({ "gte": 1005 }),

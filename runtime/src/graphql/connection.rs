@@ -621,7 +621,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             args = self.unbind(binding, &args, pinned_max)?;
         }
         match &self.stable {
-            Some(stable) => unpin(stable, &args),
+            Some(stable) => unpin(stable, &args, pinned_max),
             None => Ok((args, None)),
         }
     }
@@ -1061,10 +1061,15 @@ impl<R: Paginate> fmt::Debug for ConnectionRequest<R> {
 }
 
 /// `args` with the stable walk's pin taken off their cursors, and the pin:
-/// both cursors must carry one, the same.
-fn unpin<R>(stable: &Stable<R>, args: &PageArgs) -> Result<(PageArgs, Option<Pin>), PageError> {
+/// both cursors must carry one, the same. Input over `max_len` characters
+/// (the ordering's cursors and the pin at their longest) is refused first.
+fn unpin<R>(
+    stable: &Stable<R>,
+    args: &PageArgs,
+    max_len: usize,
+) -> Result<(PageArgs, Option<Pin>), PageError> {
     let mut pin: Option<Pin> = None;
-    let opened = args.open_cursors(usize::MAX, |argument, cursor| {
+    let opened = args.open_cursors(max_len, |argument, cursor| {
         let (plain, encoded) = crate::cursor::pinned::split(cursor)?;
         let value = (stable.open)(encoded)?;
         match &pin {
