@@ -59,6 +59,16 @@ pub(crate) enum Comparison {
 }
 
 impl Comparison {
+    /// The bound's name, as `KeyRange`'s field and the GraphQL input's.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Comparison::Gt => "gt",
+            Comparison::Gte => "gte",
+            Comparison::Lt => "lt",
+            Comparison::Lte => "lte",
+        }
+    }
+
     /// The SQL operator, spaced for the builder.
     #[cfg_attr(
         not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
@@ -156,13 +166,7 @@ impl<T: fmt::Debug> fmt::Debug for KeyRange<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("KeyRange");
         for (comparison, bound) in self.bounds() {
-            let name = match comparison {
-                Comparison::Gt => "gt",
-                Comparison::Gte => "gte",
-                Comparison::Lt => "lt",
-                Comparison::Lte => "lte",
-            };
-            s.field(name, bound);
+            s.field(comparison.name(), bound);
         }
         s.finish()
     }

@@ -31,6 +31,8 @@ const FORMAT: u8 = 1;
 const SEPARATOR: char = '~';
 /// The suffix's bytes: the format and the fingerprint.
 const SUFFIX_BYTES: usize = 1 + 4;
+/// A suffix keypage did not write.
+const NOT_OURS: CursorError = CursorError::Malformed("its filter binding is not keypage's");
 /// The characters binding adds to a cursor: the separator and the suffix.
 pub const OVERHEAD: usize = 1 + encoded_len(SUFFIX_BYTES);
 
@@ -104,8 +106,8 @@ impl FilterBinding {
     /// # Errors
     ///
     /// [`CursorError::FilterMismatch`] for a cursor bound to other filters
-    /// or to none (for the empty key: bound to any), [`CursorError::Malformed`] for a suffix keypage did not
-    /// write.
+    /// or to none (for the empty key: bound to any),
+    /// [`CursorError::Malformed`] for a suffix keypage did not write.
     pub fn open<'a>(&self, bound: &'a str) -> Result<&'a str, CursorError> {
         let Some((plain, suffix)) = bound.rsplit_once(SEPARATOR) else {
             return match self.fingerprint {
@@ -114,17 +116,12 @@ impl FilterBinding {
             };
         };
         if decoded_len(suffix.len()) != Some(SUFFIX_BYTES) {
-            return Err(CursorError::Malformed(
-                "its filter binding is not keypage's",
-            ));
+            return Err(NOT_OURS);
         }
         let mut bytes = [0; SUFFIX_BYTES + 3];
-        decode_base64(suffix.as_bytes(), &mut bytes)
-            .map_err(|_| CursorError::Malformed("its filter binding is not keypage's"))?;
+        decode_base64(suffix.as_bytes(), &mut bytes).map_err(|_| NOT_OURS)?;
         let [FORMAT, a, b, c, d, ..] = bytes else {
-            return Err(CursorError::Malformed(
-                "its filter binding is not keypage's",
-            ));
+            return Err(NOT_OURS);
         };
         if Some(u32::from_le_bytes([a, b, c, d])) != self.fingerprint {
             return Err(CursorError::FilterMismatch);

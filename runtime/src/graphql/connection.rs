@@ -964,7 +964,7 @@ impl<R: Paginate> ConnectionRequest<R> {
                     Some(pin) => Some(pin),
                     None => read_pin(stable, conn, &select).await?,
                 };
-                let (select, pin) = apply_pin(stable, pin, select)?;
+                let (select, pin) = apply_pin(stable, pin, select);
                 finish.pin = pin;
                 select
             }
@@ -1111,13 +1111,14 @@ where
 /// A stable walk's `select`, kept to the rows at or below `pin`, and the
 /// pin for the page's cursors. A walk pinned on no row (none has a value)
 /// is empty. A pin a client sent that this database cannot bind (only a
-/// forged one) is that cursor's `INVALID_CURSOR`.
+/// forged one) is refused, before any statement, as that cursor's
+/// `INVALID_CURSOR`.
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 fn apply_pin<'f, R, DB>(
     stable: &Stable<R>,
     pin: Option<Pin>,
     select: crate::sql::sqlx::Select<'f, DB>,
-) -> Result<(crate::sql::sqlx::Select<'f, DB>, Option<String>), Error>
+) -> (crate::sql::sqlx::Select<'f, DB>, Option<String>)
 where
     DB: crate::sql::sqlx::SqlxDatabase,
 {
@@ -1130,18 +1131,15 @@ where
         let none = select.filter(|qb| {
             qb.push("1 = 0");
         });
-        return Ok((none, None));
+        return (none, None);
     };
-    if let (Some(argument), Err(_)) = (
-        argument,
-        DB::push_value(&mut ::sqlx::QueryBuilder::new(""), value.clone()),
-    ) {
-        let source = CursorError::Malformed("its stable walk's pin is out of range");
-        return Err(PageError::InvalidCursor { argument, source }.extend());
-    }
+    let from = match argument {
+        Some(argument) => crate::sql::sqlx::BoundFrom::Cursor(argument),
+        None => crate::sql::sqlx::BoundFrom::Range(stable.field),
+    };
     let at_most = vec![(crate::filter::Comparison::Lte, value)];
-    let select = select.range_values(stable.field, stable.column, at_most);
-    Ok((select, Some(encoded)))
+    let select = select.range_values(from, stable.column, at_most);
+    (select, Some(encoded))
 }
 
 /// The pin of a stable walk's page: the one its cursors carry, or on its
@@ -1165,7 +1163,7 @@ where
             read_pin(stable, &mut *conn, &select).await?
         }
     };
-    apply_pin(stable, pin, select)
+    Ok(apply_pin(stable, pin, select))
 }
 
 /// `select`'s count in `mode`, on a connection already acquired.
@@ -1295,10 +1293,19 @@ mod tests {
             encoded: String::new(),
             argument,
         };
-        let select = || crate::sql::sqlx::Select::<sqlx::Sqlite>::new("id", "t");
-        let Err(e) = apply_pin(&stable, Some(pin(Some("before"))), select()) else {
-            panic!("an unbindable pin")
+        // The refusal every fetch and count of the pinned `select` returns.
+        let refusal = |pin| {
+            let select = crate::sql::sqlx::Select::<sqlx::Sqlite>::new("id", "t");
+            let (select, _) = apply_pin(&stable, Some(pin), select);
+            let plan = crate::sql::PagePlan::new(
+                (PageArgs::first(1).validate::<crate::doc_support::RowCursor>()).unwrap(),
+            );
+            let Err(e) = select.page_query(&plan) else {
+                panic!("an unbindable pin")
+            };
+            crate::sql::sqlx::FetchError::UnsupportedValue(e).into_graphql_error()
         };
+        let e = refusal(pin(Some("before")));
         let extensions = e.extensions.unwrap();
         assert_eq!(
             extensions.get("code"),
@@ -1308,8 +1315,9 @@ mod tests {
             extensions.get("argument"),
             Some(&async_graphql::Value::from("before"))
         );
-        // One the database read itself is not second-guessed.
-        assert!(apply_pin(&stable, Some(pin(None)), select()).is_ok());
+        // One the database read itself is no cursor's fault.
+        let e = refusal(pin(None));
+        assert_eq!(e.extensions.unwrap().get("argument"), None);
     }
 
     /// Only the SQL finishing calls read a stable walk's pin: the others

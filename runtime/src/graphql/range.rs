@@ -85,15 +85,9 @@ impl<T: InputType> InputType for KeyRange<T> {
     }
 
     fn to_value(&self) -> Value {
-        let object = [
-            ("gt", &self.gt),
-            ("gte", &self.gte),
-            ("lt", &self.lt),
-            ("lte", &self.lte),
-        ]
-        .into_iter()
-        .filter_map(|(name, bound)| Some((Name::new(name), bound.as_ref()?.to_value())))
-        .collect();
+        let object = (self.bounds())
+            .map(|(comparison, bound)| (Name::new(comparison.name()), bound.to_value()))
+            .collect();
         Value::Object(object)
     }
 

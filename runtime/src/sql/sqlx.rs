@@ -66,5 +66,7 @@ mod storage;
 pub use database::SqlxDatabase;
 pub use error::{FetchError, UnsupportedValue};
 pub use fetch::{count, fetch_page, fetch_page_by};
+#[cfg(feature = "graphql")]
+pub(crate) use select::BoundFrom;
 pub use select::{MAX_BATCH_PARENTS, Select, Total};
 pub use storage::KeyStorageError;

@@ -12,6 +12,15 @@ use crate::page::Page;
 use crate::query::{AnyKeysetQuery, QueryVisitor};
 use crate::sql::{GROUP_COLUMN, PagePlan, Relation, WhereClause};
 
+/// Where the bounds of [`Select::range_values`] came from, to name in its
+/// refusal: a range on the key, or a cursor argument (a stable walk's pin).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BoundFrom {
+    Range(&'static str),
+    #[cfg_attr(not(feature = "graphql"), allow(dead_code))]
+    Cursor(&'static str),
+}
+
 /// A `totalCount` that may be bounded or estimated: `count`, and whether
 /// it is the exact number of rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,15 +179,19 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         range: impl Into<Option<crate::KeyRange<T>>>,
     ) -> Self {
         match range.into() {
-            Some(range) => self.range_values(column.field(), column.column(), range.values()),
+            Some(range) => {
+                let from = BoundFrom::Range(column.field());
+                self.range_values(from, column.column(), range.values())
+            }
             None => self,
         }
     }
 
-    /// [`range`](Self::range) with its bounds as the values SQL binds.
+    /// [`range`](Self::range) with its bounds as the values SQL binds; a
+    /// bound the database cannot bind is refused as `from`'s.
     pub(crate) fn range_values(
         mut self,
-        field: &'static str,
+        from: BoundFrom,
         column: &str,
         bounds: Vec<(crate::filter::Comparison, Value)>,
     ) -> Self {
@@ -189,7 +202,10 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         let mut scratch = QueryBuilder::<DB>::new("");
         for (_, value) in &bounds {
             if let Err(mut e) = DB::push_value(&mut scratch, value.clone()) {
-                e.range = Some(field);
+                match from {
+                    BoundFrom::Range(key) => e.range = Some(key),
+                    BoundFrom::Cursor(argument) => e.argument = Some(argument),
+                }
                 self.refused.get_or_insert(e);
                 return self;
             }
