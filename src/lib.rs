@@ -73,19 +73,10 @@ pub mod signed {
 #[cfg(feature = "client")]
 pub use keypage_runtime::client;
 
-/// Not public API: what `#[derive(Paginate)]` expands to calls into here.
+/// Not public API: what `#[derive(Paginate)]` expands to calls into here,
+/// at a path versioned with the crates (see the runtime's `private.rs`).
 #[doc(hidden)]
-pub mod __private {
-    pub use core::cmp::Ordering;
-    pub use core::fmt::Debug;
-    pub use core::option::Option;
-    pub use core::result::Result;
-    pub use keypage_runtime::*;
-    // `__keypage_graphql!`, which `*` brings, reaches async-graphql through
-    // `keypage_runtime::graphql::async_graphql`: users need no dependency on it.
-    pub use std::string::String;
-    pub use std::vec::Vec;
-}
+pub use keypage_runtime::__private_v0_1_0;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -87,6 +87,9 @@ pub struct Container {
     /// The largest `offset` a page may pass over.
     pub max_offset: Option<(u32, LitInt)>,
     pub table: Option<LitStr>,
+    /// `crate = "..."`: the path of the `keypage` crate (or of
+    /// `keypage_runtime`, for the runtime's own code), as parsed.
+    pub krate: Option<syn::Path>,
     /// The name of the default ordering (`DEFAULT` unless given).
     pub order_name: Option<LitStr>,
     /// The first `#[paginate]` attribute, to point at when `order_by` is missing.
@@ -114,6 +117,7 @@ const CONTAINER_KEYS: &[&str] = &[
     "max_offset",
     "table",
     "order_name",
+    "crate",
 ];
 const ORDERING_KEYS: &[&str] = &["name", "order_by"];
 const FIELD_KEYS: &[&str] = &["unique", "column", "parent"];
@@ -174,6 +178,21 @@ impl Container {
                                 );
                             }
                             set_once(cx, &meta, &mut out.table, lit);
+                        }
+                    }
+                    "crate" => {
+                        if let Some(lit) = string_value(cx, &meta, &key)? {
+                            match lit.parse_with(syn::Path::parse_mod_style) {
+                                Ok(path) => set_once(cx, &meta, &mut out.krate, path),
+                                Err(_) => cx.error_spanned_by(
+                                    &lit,
+                                    format!(
+                                        "`{}` is not a path; `crate` takes the path keypage is \
+                                         reachable at, e.g. `crate = \"::keypage\"`",
+                                        lit.value()
+                                    ),
+                                ),
+                            }
                         }
                     }
                     "order_name" => {

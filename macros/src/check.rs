@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::Span;
-use quote::format_ident;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
 use syn::{Ident, LitStr};
 
 use crate::ast::{Field, Input, Nullability};
@@ -33,7 +33,45 @@ pub struct Model<'a> {
     pub table: Option<String>,
     /// `ArticleOrder`.
     pub order_enum: Ident,
+    /// The path every generated item reaches the runtime through:
+    /// `::keypage::__private_v0_1_0`, or `<crate>::__private_v0_1_0` with
+    /// `#[paginate(crate = "...")]`.
+    pub private: TokenStream,
+    /// Which of keypage's integrations to generate items for.
+    pub features: Features,
 }
+
+/// keypage's features the generated items depend on, forwarded to this
+/// crate by the runtime's (`graphql`; `sqlite`, `postgres` and `mysql` as
+/// `sqlx`), so the derive emits exactly the items the runtime can serve.
+#[derive(Clone, Copy, Debug)]
+pub struct Features {
+    /// `ArticleConnection`, `Article::connection`, the order enum as a
+    /// GraphQL enum, `CursorType` for the cursors.
+    pub graphql: bool,
+    /// `Article::table`, `fetch_page`, `fetch_page_by`, `total_count`.
+    pub sqlx: bool,
+}
+
+impl Features {
+    /// The features this crate was built with.
+    pub const ENABLED: Features = Features {
+        graphql: cfg!(feature = "graphql"),
+        sqlx: cfg!(feature = "sqlx"),
+    };
+}
+
+/// The runtime's private module, versioned as this crate is (the runtime
+/// and this crate are pinned to the same exact version): code expanded by
+/// one keypage version cannot silently call into another's internals.
+pub const PRIVATE_MODULE: &str = concat!(
+    "__private_v",
+    env!("CARGO_PKG_VERSION_MAJOR"),
+    "_",
+    env!("CARGO_PKG_VERSION_MINOR"),
+    "_",
+    env!("CARGO_PKG_VERSION_PATCH"),
+);
 
 /// One ordering.
 pub struct Ordering<'a> {
@@ -72,8 +110,17 @@ impl Ordering<'_> {
     }
 }
 
+/// `::keypage::__private_v0_1_0`, or the `crate = "..."` path's.
+fn private_path(input: &Input) -> TokenStream {
+    let module = Ident::new(PRIVATE_MODULE, Span::call_site());
+    match &input.attrs.krate {
+        Some(krate) => quote!(#krate::#module),
+        None => quote!(::keypage::#module),
+    }
+}
+
 /// Checks `input` and builds the model, reporting every problem to `cx`.
-pub fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Model<'a> {
+pub fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>, features: Features) -> Model<'a> {
     check_generics(cx, input);
     check_fields(cx, input);
     let (max_page_size, default_page_size) = page_sizes(cx, input);
@@ -85,6 +132,8 @@ pub fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Model<'a> {
         max_offset: (input.attrs.max_offset.as_ref()).map_or(DEFAULT_MAX_OFFSET, |(n, _)| *n),
         table: input.attrs.table.as_ref().map(LitStr::value),
         order_enum: format_ident!("{}Order", input.name, span = Span::call_site()),
+        private: private_path(input),
+        features,
     };
 
     let attrs = &input.attrs;

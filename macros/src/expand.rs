@@ -7,13 +7,19 @@ use syn::spanned::Spanned as _;
 
 use crate::ast::Input;
 use crate::attr::SortOrder;
-use crate::check::{self, Model, Ordering};
+use crate::check::{self, Features, Model, Ordering};
 use crate::ctxt::Ctxt;
 use crate::fallback;
 
 /// The whole expansion of `#[derive(Paginate)]` on `node`: the generated
 /// items, or the errors plus fallback stubs.
 pub fn derive(node: &DeriveInput) -> TokenStream {
+    derive_with(node, Features::ENABLED)
+}
+
+/// [`derive`] for the integrations `features` (the tests expand with all of
+/// them whatever this crate was built with).
+pub fn derive_with(node: &DeriveInput, features: Features) -> TokenStream {
     let cx = Ctxt::new();
     let Some(input) = Input::from_syn(&cx, node) else {
         return cx
@@ -22,7 +28,7 @@ pub fn derive(node: &DeriveInput) -> TokenStream {
             .map(syn::Error::into_compile_error)
             .unwrap_or_default();
     };
-    let model = check::validate(&cx, &input);
+    let model = check::validate(&cx, &input, features);
     match cx.check() {
         Ok(()) => impl_struct(&model),
         Err(err) => {
@@ -88,27 +94,125 @@ pub fn common_items(model: &Model) -> TokenStream {
     }
 }
 
-/// With `#[paginate(table = "...")]`: `Article::table`, `Article::fetch_page`,
-/// `Article::fetch_page_by` and `Article::total_count`, as one call of a
-/// runtime macro that expands to them when a sqlx feature of keypage is on
-/// and to nothing otherwise (the derive cannot see keypage's features).
+/// With `#[paginate(table = "...")]` and a sqlx feature of keypage:
+/// `Article::table`, `Article::fetch_page`, `Article::fetch_page_by` and
+/// `Article::total_count`.
 fn sqlx_methods(model: &Model) -> TokenStream {
     let Some(table) = &model.table else {
         return TokenStream::new();
     };
+    if !model.features.sqlx {
+        return TokenStream::new();
+    }
+    let private = &model.private;
     let row = model.input.ident;
+    let sqlx = quote!(#private::sqlx);
+    // The bounds every fetching method shares: any executor, and the row
+    // type reads itself from the database's rows.
+    let from_row = quote! {
+        A: #sqlx::Acquire<'c>,
+        A::Database: #sqlx::SqlxDatabase,
+        Self: for<'r> #sqlx::FromRow<'r, <A::Database as #sqlx::Database>::Row>
+            + ::core::marker::Send
+            + ::core::marker::Unpin,
+    };
     quote! {
-        ::keypage::__private::__keypage_sqlx_methods!(#row, #table);
+        #[automatically_derived]
+        impl #row {
+            /// This type's columns from its table (`#[paginate(table = "...")]`),
+            /// to page with your own filters: add them with `filter` /
+            /// `filter_some` and pass the result to `Select::fetch_page`,
+            /// `Select::fetch_any`, `Select::count` or, with the `graphql`
+            /// feature, to the connection request's `select`.
+            ///
+            /// The database `DB` is usually inferred from the pool it is
+            /// used with.
+            #[must_use]
+            pub fn table<'f, DB: #sqlx::SqlxDatabase>() -> #sqlx::Select<'f, DB> {
+                #sqlx::Select::of_table(#table, <Self as #private::Paginate>::COLUMNS)
+            }
+
+            /// Fetches the page `args` asks for, in the default ordering,
+            /// from this type's table, in one statement: the struct's columns
+            /// with the keyset condition, `ORDER BY` and `LIMIT first + 1`,
+            /// and, when `after` (forward) or `before` (backward) is given,
+            /// a `LIMIT 1` probe for the other side's flag in the same
+            /// `UNION ALL`. Never a `COUNT`; see `total_count`.
+            ///
+            /// `conn` is a pool, a connection or a `&mut Transaction`. The
+            /// type must also derive `sqlx::FromRow` for the database's rows,
+            /// with columns named as in `#[paginate(column = "...")]`.
+            ///
+            /// The database orders the rows, under the columns' own
+            /// collations. An index matching the ordering (e.g.
+            /// `(created_at DESC, id DESC)`) makes every page an index seek.
+            ///
+            /// # Errors
+            ///
+            /// `FetchError::Page` for invalid `args` (show it to the client),
+            /// `FetchError::UnsupportedValue` for a cursor holding a key value
+            /// this database cannot store (only a forged cursor can),
+            /// `FetchError::Database` when a query fails,
+            /// `FetchError::KeyStorage` when a key column stores its values
+            /// in another form than keypage binds for the field's type (the
+            /// message names the key and the storage to use),
+            /// `FetchError::NotPastCursor` when the database returned the
+            /// cursor's own row.
+            pub async fn fetch_page<'c, A>(
+                conn: A,
+                args: &#private::PageArgs,
+            ) -> ::core::result::Result<#private::Page<Self>, #sqlx::FetchError>
+            where
+                #from_row
+            {
+                #sqlx::fetch_page::<<Self as #private::Paginate>::Cursor, A>(conn, args).await
+            }
+
+            /// Like `fetch_page`, in the ordering `order` chosen at run time.
+            ///
+            /// # Errors
+            ///
+            /// As `fetch_page`; a cursor minted by another ordering than
+            /// `order` is refused as `FetchError::Page`.
+            pub async fn fetch_page_by<'c, A>(
+                conn: A,
+                order: <Self as #private::Paginate>::Order,
+                args: &#private::PageArgs,
+            ) -> ::core::result::Result<#private::Page<Self>, #sqlx::FetchError>
+            where
+                #from_row
+            {
+                #sqlx::fetch_page_by::<Self, A>(conn, order, args).await
+            }
+
+            /// `totalCount`: `COUNT(*)` over this type's table. Runs only
+            /// when called: `fetch_page` never counts.
+            ///
+            /// # Errors
+            ///
+            /// `FetchError::Database` when the query fails.
+            pub async fn total_count<'c, A>(
+                conn: A,
+            ) -> ::core::result::Result<i64, #sqlx::FetchError>
+            where
+                A: #sqlx::Acquire<'c>,
+                A::Database: #sqlx::SqlxDatabase,
+            {
+                #sqlx::count::<Self, A>(conn).await
+            }
+        }
     }
 }
 
-/// The GraphQL items (`ArticleConnection`, `Article::connection`, the order
-/// enum as a GraphQL enum, `CursorType` for the cursors), as one call of a
-/// runtime macro that expands to them when keypage's `graphql` feature is
-/// on and to nothing otherwise: the derive cannot see keypage's features.
-/// Shared with the fallback, so a resolver naming them gets no follow-on
-/// errors.
+/// With keypage's `graphql` feature: `ArticleConnection`,
+/// `Article::connection` and `CursorType` for the cursors (the order enum
+/// derives async-graphql's `Enum` in [`order_enum`]). Shared with the
+/// fallback, so a resolver naming them gets no follow-on errors.
 pub fn graphql_items(model: &Model) -> TokenStream {
+    if !model.features.graphql {
+        return TokenStream::new();
+    }
+    let private = &model.private;
     let vis = model.input.vis;
     let row = model.input.ident;
     let name = &model.input.name;
@@ -117,32 +221,49 @@ pub fn graphql_items(model: &Model) -> TokenStream {
         model.input.name,
         span = proc_macro2::Span::call_site()
     );
-    let connection_doc = format!(
-        " The Relay connection of `{name}` for async-graphql (GraphQL types \
+    let connection_doc = docs(&format!(
+        "The Relay connection of `{name}` for async-graphql (GraphQL types \
          `{name}Connection` and `{name}Edge`), as `{name}::connection` returns it."
-    );
+    ));
     let order = &model.order_enum;
-    let order_doc = format!(
-        "The orderings of `{name}`; `{}` is the default.",
-        model.orderings[0].name,
-    );
-    let variants = model.orderings.iter().map(|ordering| {
-        let variant = &ordering.variant;
-        let name = &ordering.name;
-        let keys = ordering.describe();
-        quote!(#variant = #name: #keys,)
-    });
     let cursors = model.orderings.iter().map(|o| &o.cursor);
     quote! {
-        ::keypage::__private::__keypage_graphql! {
-            row: #row,
-            vis: #vis,
-            connection: #connection = #connection_doc,
-            order: #order = #order_doc {
-                #(#variants)*
-            },
-            cursors: [#(#cursors),*],
-        }
+        #connection_doc
+        #vis type #connection = #private::Connection<#row>;
+
+        #[doc(hidden)]
+        const _: () = {
+            #[automatically_derived]
+            impl #row {
+                /// The Relay connection request for `order` (the default
+                /// ordering when `None`) and `args`, validated: finish it
+                /// with `over_slice`, `select` or `fetch` (see `keypage::graphql`).
+                #[must_use]
+                #vis fn connection(
+                    order: ::core::option::Option<#order>,
+                    args: #private::PageArgs,
+                ) -> #private::ConnectionRequest<Self> {
+                    #private::ConnectionRequest::new(order, args)
+                }
+            }
+
+            #(
+                #[automatically_derived]
+                impl #private::async_graphql::connection::CursorType for #cursors {
+                    type Error = #private::CursorError;
+
+                    fn decode_cursor(
+                        s: &::core::primitive::str,
+                    ) -> ::core::result::Result<Self, #private::CursorError> {
+                        <Self as #private::Cursor>::decode(s)
+                    }
+
+                    fn encode_cursor(&self) -> #private::String {
+                        <Self as #private::Cursor>::encode(self)
+                    }
+                }
+            )*
+        };
     }
 }
 
@@ -184,24 +305,38 @@ fn cursor_struct(model: &Model, ordering: &Ordering) -> TokenStream {
     }
 }
 
-/// `ArticleOrder`: one variant per ordering, to choose one at run time.
+/// `ArticleOrder`: one variant per ordering, to choose one at run time;
+/// with keypage's `graphql` feature also the GraphQL enum `ArticleOrder`
+/// (async-graphql's own `Enum` derive, so it is an input and an output
+/// type). Its docs are the GraphQL descriptions too.
 pub fn order_enum(model: &Model) -> TokenStream {
+    let private = &model.private;
     let vis = model.input.vis;
     let ident = &model.order_enum;
     let doc = docs(&format!(
-        "The orderings of `{name}`, to choose one at run time, e.g. with \
-         `{name}::paginate_slice_by`.\n\nGenerated by `#[derive(keypage::Paginate)]`; \
-         the default is the ordering of `order_by`.",
-        name = model.input.name,
+        "The orderings of `{}`; `{}` is the default.",
+        model.input.name, model.orderings[0].name,
     ));
+    let graphql = model.features.graphql;
     let variants = model.orderings.iter().enumerate().map(|(i, ordering)| {
         let variant = &ordering.variant;
-        let doc = docs(&format!("`{}`: `{}`.", ordering.name, ordering.describe()));
+        let doc = docs(&ordering.describe());
         let default = (i == 0).then(|| quote!(#[default]));
+        let name = &ordering.name;
+        let graphql = graphql.then(|| quote!(#[graphql(name = #name)]));
         quote! {
             #doc
             #default
+            #graphql
             #variant,
+        }
+    });
+    let graphql = graphql.then(|| {
+        let krate = format!("{private}::async_graphql").replace(' ', "");
+        let name = ident.to_string();
+        quote! {
+            #[derive(#private::async_graphql::Enum)]
+            #[graphql(crate = #krate, name = #name)]
         }
     });
     quote! {
@@ -215,6 +350,7 @@ pub fn order_enum(model: &Model) -> TokenStream {
             ::core::hash::Hash,
             ::core::default::Default,
         )]
+        #graphql
         #vis enum #ident {
             #(#variants)*
         }
@@ -249,6 +385,7 @@ fn impl_order_enum(model: &Model) -> TokenStream {
 /// `on_unimplemented` message; the code using the key goes through these
 /// function pointers, which need no bound, so it adds no follow-on errors.
 fn key_ops(model: &Model) -> TokenStream {
+    let private = &model.private;
     let mut seen = Vec::new();
     let mut consts = TokenStream::new();
     for key in model.orderings.iter().flat_map(|o| &o.keys) {
@@ -264,27 +401,27 @@ fn key_ops(model: &Model) -> TokenStream {
     }
     quote! {
         struct __KeyOps<__T> {
-            write: fn(&mut ::keypage::__private::CursorWriter, &__T),
+            write: fn(&mut #private::CursorWriter, &__T),
             write_key: fn(
-                &mut ::keypage::__private::CursorWriter,
+                &mut #private::CursorWriter,
                 &'static ::core::primitive::str,
                 &__T,
-            ) -> ::core::result::Result<(), ::keypage::__private::KeyTooLong>,
+            ) -> ::core::result::Result<(), #private::KeyTooLong>,
             max_len: ::core::primitive::usize,
             read: fn(
-                &mut ::keypage::__private::CursorReader,
-            ) -> ::core::result::Result<__T, ::keypage::__private::CursorError>,
-            compare: fn(&::keypage::__private::KeySpec, &__T, &__T) -> ::core::cmp::Ordering,
-            to_value: fn(&__T) -> ::keypage::__private::Value,
+                &mut #private::CursorReader,
+            ) -> ::core::result::Result<__T, #private::CursorError>,
+            compare: fn(&#private::KeySpec, &__T, &__T) -> ::core::cmp::Ordering,
+            to_value: fn(&__T) -> #private::Value,
         }
-        const fn __key_ops<__T: ::keypage::__private::CursorValue>() -> __KeyOps<__T> {
+        const fn __key_ops<__T: #private::CursorValue>() -> __KeyOps<__T> {
             __KeyOps {
-                write: ::keypage::__private::CursorWriter::write::<__T>,
-                write_key: ::keypage::__private::CursorWriter::write_key::<__T>,
-                max_len: <__T as ::keypage::__private::CursorValue>::MAX_ENCODED_LEN,
-                read: ::keypage::__private::CursorReader::read::<__T>,
-                compare: ::keypage::__private::KeySpec::compare::<__T>,
-                to_value: <__T as ::keypage::__private::CursorValue>::to_value,
+                write: #private::CursorWriter::write::<__T>,
+                write_key: #private::CursorWriter::write_key::<__T>,
+                max_len: <__T as #private::CursorValue>::MAX_ENCODED_LEN,
+                read: #private::CursorReader::read::<__T>,
+                compare: #private::KeySpec::compare::<__T>,
+                to_value: <__T as #private::CursorValue>::to_value,
             }
         }
         #consts
@@ -330,6 +467,7 @@ fn max_len_ident(ordering: &Ordering) -> syn::Ident {
 /// The ordering's `KeySpec`s, `OrderingSpec`, fingerprint and longest
 /// cursor (from the key types' `MAX_ENCODED_LEN`, summed by the runtime).
 fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
+    let private = &model.private;
     let (keys_ident, ordering_ident, fingerprint_ident) = statics_idents(ordering);
     let max_len_ident = max_len_ident(ordering);
     let ops = ordering.keys.iter().map(|k| key_ops_ident(model, k.field));
@@ -341,24 +479,24 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
         let field = &key.field.name;
         let column = key.field.column();
         let order = match key.order {
-            SortOrder::Asc => quote!(::keypage::__private::SortOrder::Asc),
-            SortOrder::Desc => quote!(::keypage::__private::SortOrder::Desc),
+            SortOrder::Asc => quote!(#private::SortOrder::Asc),
+            SortOrder::Desc => quote!(#private::SortOrder::Desc),
         };
         let nulls = match key.nulls {
             None => quote!(::core::option::Option::None),
             Some(crate::attr::Nulls::First) => {
                 quote!(::core::option::Option::Some(
-                    ::keypage::__private::Nulls::First
+                    #private::Nulls::First
                 ))
             }
             Some(crate::attr::Nulls::Last) => {
                 quote!(::core::option::Option::Some(
-                    ::keypage::__private::Nulls::Last
+                    #private::Nulls::Last
                 ))
             }
         };
         quote! {
-            ::keypage::__private::KeySpec {
+            #private::KeySpec {
                 field: #field,
                 column: #column,
                 order: #order,
@@ -375,12 +513,12 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
     }
     quote! {
         const #fingerprint_ident: ::core::primitive::u32 =
-            ::keypage::__private::fingerprint(&[#(#parts),*]);
+            #private::fingerprint(&[#(#parts),*]);
         const #max_len_ident: ::core::primitive::usize =
-            ::keypage::__private::max_cursor_len(&[#(#ops.max_len),*]);
-        static #keys_ident: [::keypage::__private::KeySpec; #len_lit] = [#(#specs),*];
-        static #ordering_ident: ::keypage::__private::OrderingSpec =
-            ::keypage::__private::OrderingSpec {
+            #private::max_cursor_len(&[#(#ops.max_len),*]);
+        static #keys_ident: [#private::KeySpec; #len_lit] = [#(#specs),*];
+        static #ordering_ident: #private::OrderingSpec =
+            #private::OrderingSpec {
                 type_name: #type_name,
                 name: #name,
                 keys: &#keys_ident,
@@ -393,6 +531,7 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
 /// ordering's fingerprint; `try_encode` checks each key's length, `decode`
 /// refuses input longer than the ordering's longest cursor.
 fn impl_cursor(model: &Model, ordering: &Ordering) -> TokenStream {
+    let private = &model.private;
     let ident = &ordering.cursor;
     let (_, _, fingerprint) = statics_idents(ordering);
     let max_len = max_len_ident(ordering);
@@ -405,11 +544,11 @@ fn impl_cursor(model: &Model, ordering: &Ordering) -> TokenStream {
         .collect();
     quote! {
         #[automatically_derived]
-        impl ::keypage::__private::Cursor for #ident {
+        impl #private::Cursor for #ident {
             const MAX_LEN: ::core::primitive::usize = #max_len;
 
-            fn encode(&self) -> ::keypage::__private::String {
-                let mut __writer = ::keypage::__private::CursorWriter::new(#fingerprint);
+            fn encode(&self) -> #private::String {
+                let mut __writer = #private::CursorWriter::new(#fingerprint);
                 #((#ops.write)(&mut __writer, &self.#fields);)*
                 __writer.finish()
             }
@@ -417,19 +556,19 @@ fn impl_cursor(model: &Model, ordering: &Ordering) -> TokenStream {
             fn try_encode(
                 &self,
             ) -> ::core::result::Result<
-                ::keypage::__private::String,
-                ::keypage::__private::KeyTooLong,
+                #private::String,
+                #private::KeyTooLong,
             > {
-                let mut __writer = ::keypage::__private::CursorWriter::new(#fingerprint);
+                let mut __writer = #private::CursorWriter::new(#fingerprint);
                 #((#ops.write_key)(&mut __writer, #names, &self.#fields)?;)*
                 ::core::result::Result::Ok(__writer.finish())
             }
 
             fn decode(
                 __s: &::core::primitive::str,
-            ) -> ::core::result::Result<Self, ::keypage::__private::CursorError> {
+            ) -> ::core::result::Result<Self, #private::CursorError> {
                 let mut __reader =
-                    ::keypage::__private::CursorReader::open_within(__s, #fingerprint, #max_len)?;
+                    #private::CursorReader::open_within(__s, #fingerprint, #max_len)?;
                 let __cursor = #ident {
                     #(#fields: (#ops.read)(&mut __reader)?,)*
                 };
@@ -442,6 +581,7 @@ fn impl_cursor(model: &Model, ordering: &Ordering) -> TokenStream {
 
 /// `impl Keyset`: how rows and cursors compare in the ordering.
 fn impl_keyset(model: &Model, ordering: &Ordering) -> TokenStream {
+    let private = &model.private;
     let row = model.input.ident;
     let ident = &ordering.cursor;
     let (keys, spec, _) = statics_idents(ordering);
@@ -468,10 +608,10 @@ fn impl_keyset(model: &Model, ordering: &Ordering) -> TokenStream {
     let cmp_rows = compare(quote!(__a), quote!(__b));
     quote! {
         #[automatically_derived]
-        impl ::keypage::__private::Keyset for #ident {
+        impl #private::Keyset for #ident {
             type Row = #row;
 
-            const ORDERING: &'static ::keypage::__private::OrderingSpec = &#spec;
+            const ORDERING: &'static #private::OrderingSpec = &#spec;
 
             #[inline]
             fn from_row(__row: &#row) -> Self {
@@ -490,8 +630,8 @@ fn impl_keyset(model: &Model, ordering: &Ordering) -> TokenStream {
                 #cmp_rows
             }
 
-            fn values(&self) -> ::keypage::__private::Vec<::keypage::__private::Value> {
-                ::keypage::__private::Vec::from([
+            fn values(&self) -> #private::Vec<#private::Value> {
+                #private::Vec::from([
                     #((#ops.to_value)(&self.#fields),)*
                 ])
             }
@@ -501,6 +641,7 @@ fn impl_keyset(model: &Model, ordering: &Ordering) -> TokenStream {
 
 /// `impl Paginate`: the orderings, limits and columns of the row type.
 fn impl_paginate(model: &Model) -> TokenStream {
+    let private = &model.private;
     let row = model.input.ident;
     let order = &model.order_enum;
     let default_cursor = &model.orderings[0].cursor;
@@ -518,23 +659,23 @@ fn impl_paginate(model: &Model) -> TokenStream {
         let cursor = &o.cursor;
         quote! {
             #order::#variant => {
-                <__V as ::keypage::__private::OrderVisitor<Self>>::visit::<#cursor>(__visitor)
+                <__V as #private::OrderVisitor<Self>>::visit::<#cursor>(__visitor)
             }
         }
     });
     quote! {
         #[automatically_derived]
-        impl ::keypage::__private::Paginate for #row {
+        impl #private::Paginate for #row {
             type Cursor = #default_cursor;
             type Order = #order;
-            const ORDERINGS: &'static [&'static ::keypage::__private::OrderingSpec] = &[#(&#specs),*];
+            const ORDERINGS: &'static [&'static #private::OrderingSpec] = &[#(&#specs),*];
             const MAX_PAGE_SIZE: ::core::primitive::u32 = #max;
             const DEFAULT_PAGE_SIZE: ::core::primitive::u32 = #default;
             const MAX_OFFSET: ::core::primitive::u32 = #max_offset;
             const TABLE: ::core::option::Option<&'static ::core::primitive::str> = #table;
             const COLUMNS: &'static [&'static ::core::primitive::str] = &[#(#columns),*];
 
-            fn with_order<__V: ::keypage::__private::OrderVisitor<Self>>(
+            fn with_order<__V: #private::OrderVisitor<Self>>(
                 __order: #order,
                 __visitor: __V,
             ) -> __V::Output {
@@ -548,6 +689,7 @@ fn impl_paginate(model: &Model) -> TokenStream {
 
 /// `Article::paginate_slice` and `Article::paginate_slice_by`.
 fn impl_inherent(model: &Model) -> TokenStream {
+    let private = &model.private;
     let vis = model.input.vis;
     let row = model.input.ident;
     let name = &model.input.name;
@@ -585,17 +727,18 @@ fn impl_inherent(model: &Model) -> TokenStream {
         ));
         // The parent's key is bound as a `CursorValue`: a type that is not
         // one is an error on the field's type.
+        let private_at_ty = respan(private, ty.span());
         let ty_check = quote_spanned! {ty.span()=>
             const _: fn() = || {
-                fn parent_key<__T: ::keypage::__private::CursorValue>() {}
+                fn parent_key<__T: #private_at_ty::CursorValue>() {}
                 parent_key::<#ty>();
             };
         };
         quote! {
             #doc
-            #vis const fn #method() -> ::keypage::__private::sql::Relation<Self, #ty> {
+            #vis const fn #method() -> #private::Relation<Self, #ty> {
                 #ty_check
-                ::keypage::__private::sql::Relation::__from_derive(#name, #column)
+                #private::Relation::__from_derive(#name, #column)
             }
         }
     });
@@ -623,8 +766,8 @@ fn impl_inherent(model: &Model) -> TokenStream {
         quote! {
             #doc
             #[must_use]
-            #vis const fn #method() -> ::keypage::__private::KeyColumn<Self, #ty> {
-                ::keypage::__private::KeyColumn::__from_derive(#name, #column, #get)
+            #vis const fn #method() -> #private::KeyColumn<Self, #ty> {
+                #private::KeyColumn::__from_derive(#name, #column, #get)
             }
         }
     });
@@ -637,27 +780,47 @@ fn impl_inherent(model: &Model) -> TokenStream {
             #doc_slice
             #vis fn paginate_slice<'a>(
                 items: &'a [Self],
-                args: &::keypage::__private::PageArgs,
+                args: &#private::PageArgs,
             ) -> ::core::result::Result<
-                ::keypage::__private::Page<&'a Self>,
-                ::keypage::__private::PageError,
+                #private::Page<&'a Self>,
+                #private::PageError,
             > {
-                ::keypage::__private::paginate_slice::<#cursor>(items, args)
+                #private::paginate_slice::<#cursor>(items, args)
             }
 
             #doc_slice_by
             #vis fn paginate_slice_by<'a>(
                 items: &'a [Self],
                 order: #order,
-                args: &::keypage::__private::PageArgs,
+                args: &#private::PageArgs,
             ) -> ::core::result::Result<
-                ::keypage::__private::Page<&'a Self>,
-                ::keypage::__private::PageError,
+                #private::Page<&'a Self>,
+                #private::PageError,
             > {
-                ::keypage::__private::paginate_slice_by::<Self>(items, order, args)
+                #private::paginate_slice_by::<Self>(items, order, args)
             }
         }
     }
+}
+
+/// `tokens` with every token at `span`, so a bound through the private
+/// path is reported where the bound is written (the field's type).
+fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(&group.stream(), span));
+                inner.set_span(span);
+                tree = TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }
 
 /// A type as text for the fingerprint, independent of how the compiler
@@ -730,7 +893,11 @@ mod tests {
                 created_at: i64,
             }
         };
-        insta::assert_snapshot!(pretty(derive(&input)));
+        let all = Features {
+            graphql: true,
+            sqlx: true,
+        };
+        insta::assert_snapshot!(pretty(derive_with(&input, all)));
     }
 
     #[test]

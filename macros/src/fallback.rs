@@ -11,6 +11,7 @@ use crate::check::Model;
 use crate::expand;
 
 pub fn expand(model: &Model) -> TokenStream {
+    let private = &model.private;
     let vis = model.input.vis;
     let row = model.input.ident;
     let type_name = &model.input.name;
@@ -27,27 +28,27 @@ pub fn expand(model: &Model) -> TokenStream {
             #vis struct #cursor {}
         });
         impls.extend(quote! {
-            static #spec: ::keypage::__private::OrderingSpec = ::keypage::__private::OrderingSpec {
+            static #spec: #private::OrderingSpec = #private::OrderingSpec {
                 type_name: #type_name,
                 name: #name,
                 keys: &[],
                 fingerprint: 0,
             };
 
-            impl ::keypage::__private::Cursor for #cursor {
-                fn encode(&self) -> ::keypage::__private::String {
+            impl #private::Cursor for #cursor {
+                fn encode(&self) -> #private::String {
                     ::core::unreachable!()
                 }
                 fn decode(
                     _: &::core::primitive::str,
-                ) -> ::core::result::Result<Self, ::keypage::__private::CursorError> {
+                ) -> ::core::result::Result<Self, #private::CursorError> {
                     ::core::unreachable!()
                 }
             }
 
-            impl ::keypage::__private::Keyset for #cursor {
+            impl #private::Keyset for #cursor {
                 type Row = #row;
-                const ORDERING: &'static ::keypage::__private::OrderingSpec = &#spec;
+                const ORDERING: &'static #private::OrderingSpec = &#spec;
                 fn from_row(_: &#row) -> Self {
                     ::core::unreachable!()
                 }
@@ -57,7 +58,7 @@ pub fn expand(model: &Model) -> TokenStream {
                 fn cmp_rows(_: &#row, _: &#row) -> ::core::cmp::Ordering {
                     ::core::unreachable!()
                 }
-                fn values(&self) -> ::keypage::__private::Vec<::keypage::__private::Value> {
+                fn values(&self) -> #private::Vec<#private::Value> {
                     ::core::unreachable!()
                 }
             }

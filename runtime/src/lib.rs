@@ -38,11 +38,6 @@ pub use page::{Edge, Page, PageInfo};
 pub use query::{AnyKeysetQuery, QueryVisitor};
 pub use slice::{page_slice, paginate_slice, paginate_slice_by};
 
-/// Not public API: without the `graphql` feature, the derive's GraphQL items
-/// are not generated.
-#[cfg(not(feature = "graphql"))]
 #[doc(hidden)]
-#[macro_export]
-macro_rules! __keypage_graphql {
-    ($($tokens:tt)*) => {};
-}
+#[path = "private.rs"]
+pub mod __private_v0_1_0;

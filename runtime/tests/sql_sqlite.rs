@@ -636,7 +636,26 @@ fn unsupported_values_are_refused_not_bound() {
     assert!(SqlWriter::push_bind(&mut qb, Value::Int128(-5)).is_ok());
 }
 
-keypage_runtime::__keypage_sqlx_methods!(Row, "items");
+/// A derived row type over the `items` table, pointed at this crate with
+/// `crate = "keypage_runtime"`.
+#[derive(Debug, Clone, PartialEq, keypage_macros::Paginate)]
+#[paginate(crate = "keypage_runtime", table = "items", order_by = "id asc")]
+#[paginate(ordering(name = "DESC", order_by = "id desc"))]
+struct Item {
+    #[paginate(unique)]
+    id: i64,
+    b: i64,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for Item {
+    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(Item {
+            id: row.try_get("id")?,
+            b: row.try_get("b")?,
+        })
+    }
+}
 
 /// The methods the derive generates, and the futures web frameworks need
 /// to be `Send`.
@@ -658,31 +677,33 @@ fn generated_methods_are_send_and_work() {
             })
             .collect();
         load(&mut pool.acquire().await.unwrap(), &rows, &[]).await;
-        let page = assert_send(Row::fetch_page(&pool, &PageArgs::first(2)))
+        let page = assert_send(Item::fetch_page(&pool, &PageArgs::first(2)))
             .await
             .unwrap();
         assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [0, 1]);
         let next = PageArgs::first(2).after(page.page_info.end_cursor.unwrap());
-        let page = assert_send(Row::fetch_page(&pool, &next)).await.unwrap();
+        let page = assert_send(Item::fetch_page(&pool, &next)).await.unwrap();
         assert!(page.page_info.has_previous_page && page.page_info.has_next_page);
-        assert_eq!(assert_send(Row::total_count(&pool)).await.unwrap(), 5);
+        assert_eq!(assert_send(Item::total_count(&pool)).await.unwrap(), 5);
         let select = Select::<Sqlite>::table_of::<Row>().unwrap();
         let q = PageArgs::last(1).validate::<common::Cur<3>>().unwrap();
         assert_send(select.fetch_page(&pool, q)).await.unwrap();
         // The generated `table()` with an optional filter, in an ordering
         // chosen at run time; the count sees the same filter.
-        let odd = Row::table().filter_some(Some(1_i64), |qb, rem| {
+        let odd = Item::table().filter_some(Some(1_i64), |qb, rem| {
             qb.push("id % 2 = ").push_bind(*rem);
         });
-        let query = AnyKeysetQuery::<Row>::new(1, &PageArgs::first(5)).unwrap();
+        let query = AnyKeysetQuery::<Item>::new(ItemOrder::Desc, &PageArgs::first(5)).unwrap();
         let page = assert_send(odd.fetch_any(&pool, query)).await.unwrap();
         assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [3, 1]);
         assert_eq!(assert_send(odd.count(&pool)).await.unwrap(), 2);
-        let all = Row::table::<Sqlite>().filter_some(None::<i64>, |_, _| unreachable!());
+        let all = Item::table::<Sqlite>().filter_some(None::<i64>, |_, _| unreachable!());
         assert_eq!(all.count(&pool).await.unwrap(), 5);
         // A transaction works as well as a pool.
         let mut tx = pool.begin().await.unwrap();
-        let page = Row::fetch_page(&mut *tx, &PageArgs::last(1)).await.unwrap();
+        let page = Item::fetch_page(&mut *tx, &PageArgs::last(1))
+            .await
+            .unwrap();
         assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [4]);
         tx.commit().await.unwrap();
     });

@@ -17,15 +17,6 @@ mod writer;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub mod sqlx;
 
-/// Not public API: without a sqlx feature, the derive's sqlx methods are not
-/// generated.
-#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __keypage_sqlx_methods {
-    ($($tokens:tt)*) => {};
-}
-
 pub use dialect::Dialect;
 pub use order::{order_by, push_order_by};
 pub use plan::{
