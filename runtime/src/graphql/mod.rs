@@ -6,7 +6,7 @@
 //! * `impl async_graphql::connection::CursorType` for every cursor type
 //!   (`ArticleCursor`, `ArticleTitleCursor`), with
 //!   [`CursorError`](crate::CursorError) as the error;
-//! * `ArticleOrder` as a GraphQL input enum named `ArticleOrder`, one value
+//! * `ArticleOrder` as a GraphQL enum named `ArticleOrder`, one value
 //!   per ordering (`DEFAULT`, or the `order_name`, and each
 //!   `ordering(name = ..)`) described by its `order_by` keys; take it as an
 //!   `orderBy: ArticleOrder` argument (`Option<ArticleOrder>`, `None` being
