@@ -4,7 +4,6 @@
 //! to one exact version), as thiserror's `__private{PATCH}` and serde's
 //! `__private` are.
 
-pub use core::cmp::Ordering;
 pub use std::string::String;
 pub use std::vec::Vec;
 
