@@ -94,7 +94,7 @@
 
 pub use keypage_runtime::graphql::{
     AnyKeysetQuery, Connection, ConnectionName, ConnectionRequest, EdgeName, IntoGraphqlError,
-    QueryVisitor, SharedCounts, TotalCount, TotalCountMode, async_graphql,
+    SharedCounts, TotalCount, TotalCountMode, async_graphql,
 };
 
 /// Nested connections (a connection inside a list, every parent's page in

@@ -34,8 +34,7 @@ pub use keypage_runtime::{
     AnyKeysetQuery, Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeyColumn,
     KeyRange, KeySpec, KeyTooLong, Keyset, KeysetQuery, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN, Nulls,
     OrderVisitor, OrderingSpec, Page, PageArgs, PageDirection, PageError, PageInfo, Paginate,
-    QueryVisitor, SortOrder, Value, fingerprint, max_cursor_len, page_slice, paginate_slice,
-    paginate_slice_by,
+    SortOrder, Value, fingerprint, max_cursor_len, page_slice, paginate_slice, paginate_slice_by,
 };
 
 /// Cursors bound to the filters they were minted under: see the README's

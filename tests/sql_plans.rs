@@ -343,8 +343,8 @@ impl<DB: SqlxDatabase> OrderVisitor<Event> for PageSql<'_, DB> {
 
 /// `plan`'s statement over the `events` table, selecting its columns, with
 /// the conditions `Select::range` writes for `range` on `created_at`.
-fn write_events_statement<K: Keyset, W: SqlWriter + ?Sized>(
-    plan: &PagePlan<K>,
+fn write_events_statement<W: SqlWriter + ?Sized>(
+    plan: &PagePlan<Event>,
     range: Option<&KeyRange<i64>>,
     out: &mut W,
 ) where

@@ -35,7 +35,7 @@ pub use filter::{KeyColumn, KeyRange};
 pub use keyset::{Keyset, OrderVisitor, Paginate};
 pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder, fingerprint};
 pub use page::{Edge, Page, PageInfo};
-pub use query::{AnyKeysetQuery, QueryVisitor};
+pub use query::AnyKeysetQuery;
 pub use slice::{page_slice, paginate_slice, paginate_slice_by};
 
 #[doc(hidden)]

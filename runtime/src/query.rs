@@ -1,9 +1,15 @@
 //! [`AnyKeysetQuery`]: a validated [`KeysetQuery`] in an ordering chosen at
 //! run time (a GraphQL `orderBy` argument), handed to a connection's fetch
 //! closure or to the SQL layer.
+//!
+//! The ordering is chosen once, when the arguments are validated
+//! ([`Paginate::with_order`]); from then on the query is the typed
+//! [`KeysetQuery<K>`] of that ordering behind one object-safe trait,
+//! [`ErasedQuery`], so every later step (the SQL plan, the slice page, the
+//! cursors of the rows) calls the ordering's own code without naming `K`.
 
-use core::any::Any;
 use core::fmt;
+use std::sync::Arc;
 
 use crate::args::{KeysetQuery, PageArgs, PageDirection};
 use crate::cursor::Value;
@@ -13,9 +19,90 @@ use crate::ordering::OrderingSpec;
 use crate::page::{Edge, Page};
 use crate::slice::page_slice;
 
+/// One of the two cursor arguments of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CursorArg {
+    After,
+    Before,
+}
+
+impl CursorArg {
+    /// The argument's GraphQL and [`PageArgs`] name.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            CursorArg::After => "after",
+            CursorArg::Before => "before",
+        }
+    }
+}
+
+/// What code that does not name the ordering's cursor type needs of a
+/// [`KeysetQuery<K>`]: implemented for every one, and object-safe, so the
+/// query of an ordering chosen at run time stays the typed query of that
+/// ordering (no downcast anywhere) behind `dyn ErasedQuery<R>`.
+pub(crate) trait ErasedQuery<R>: Send + Sync {
+    /// The ordering's keys, directions, null placement and name.
+    fn ordering(&self) -> &'static OrderingSpec;
+    /// Which end of the window the page is taken from.
+    fn direction(&self) -> PageDirection;
+    /// How many rows at most.
+    fn limit(&self) -> u32;
+    /// How many rows of the window the page passes over first.
+    fn offset(&self) -> u32;
+    /// The key values of the cursor `arg`, in key order, if it was given.
+    fn values(&self, arg: CursorArg) -> Option<Vec<Value>>;
+    /// The cursor `arg` as keypage encodes it, if it was given.
+    fn encoded(&self, arg: CursorArg) -> Option<String>;
+    /// A row's key values in the ordering, as keypage binds them.
+    fn row_values(&self, row: &R) -> Vec<Value>;
+    /// A row's cursor in the ordering.
+    fn row_cursor(&self, row: &R) -> Result<String, KeyTooLong>;
+    /// Pages `items` by the query: the slice backend.
+    fn page_slice<'a>(&self, items: &'a [R]) -> Result<Page<&'a R>, KeyTooLong>;
+}
+
+impl<K: Keyset> ErasedQuery<K::Row> for KeysetQuery<K> {
+    fn ordering(&self) -> &'static OrderingSpec {
+        K::ORDERING
+    }
+    fn direction(&self) -> PageDirection {
+        self.direction
+    }
+    fn limit(&self) -> u32 {
+        self.limit
+    }
+    fn offset(&self) -> u32 {
+        self.offset
+    }
+    fn values(&self, arg: CursorArg) -> Option<Vec<Value>> {
+        self.cursor(arg).map(Keyset::values)
+    }
+    fn encoded(&self, arg: CursorArg) -> Option<String> {
+        self.cursor(arg).map(crate::Cursor::encode)
+    }
+    fn row_values(&self, row: &K::Row) -> Vec<Value> {
+        K::from_row(row).values()
+    }
+    fn row_cursor(&self, row: &K::Row) -> Result<String, KeyTooLong> {
+        crate::Cursor::try_encode(&K::from_row(row))
+    }
+    fn page_slice<'a>(&self, items: &'a [K::Row]) -> Result<Page<&'a K::Row>, KeyTooLong> {
+        page_slice(items, self)
+    }
+}
+
+impl<K> KeysetQuery<K> {
+    fn cursor(&self, arg: CursorArg) -> Option<&K> {
+        match arg {
+            CursorArg::After => self.after.as_ref(),
+            CursorArg::Before => self.before.as_ref(),
+        }
+    }
+}
+
 /// The validated page arguments for the row type `R` in one of its
-/// orderings, the one chosen at run time: a [`KeysetQuery<K>`] whose cursor
-/// type `K` is known only as "the cursor type of [`order`](Self::order)".
+/// orderings, the one chosen at run time: the [`KeysetQuery<K>`] of that
+/// ordering's cursor type `K`, without naming `K`.
 ///
 /// A fetch closure reads it in one of three ways:
 /// * [`page_slice`](Self::page_slice) pages an in-memory collection;
@@ -24,9 +111,9 @@ use crate::slice::page_slice;
 ///   [`after`](Self::after)/[`before`](Self::before) as key values) feed a
 ///   data source that takes keys and a limit; [`page`](Self::page) then
 ///   turns the rows it returns into a page with cursors;
-/// * [`visit`](Self::visit) (or [`downcast_ref`](Self::downcast_ref)) hands
-///   over the typed [`KeysetQuery<K>`] to code generic over the ordering,
-///   such as the SQL layer.
+/// * the SQL layer plans it as is
+///   ([`PagePlan::from_any`](crate::sql::PagePlan::from_any),
+///   `Select::fetch_any`).
 ///
 /// ```
 /// # use keypage_runtime::doc_support::*;
@@ -43,12 +130,16 @@ use crate::slice::page_slice;
 /// ```
 pub struct AnyKeysetQuery<R: Paginate> {
     order: R::Order,
-    ordering: &'static OrderingSpec,
-    direction: PageDirection,
-    limit: u32,
-    offset: u32,
-    /// The `KeysetQuery<K>` of `order`'s cursor type `K`.
-    query: Box<dyn Any + Send + Sync>,
+    query: Arc<dyn ErasedQuery<R>>,
+}
+
+impl<R: Paginate> Clone for AnyKeysetQuery<R> {
+    fn clone(&self) -> Self {
+        AnyKeysetQuery {
+            order: self.order,
+            query: Arc::clone(&self.query),
+        }
+    }
 }
 
 impl<R: Paginate> AnyKeysetQuery<R> {
@@ -77,30 +168,18 @@ impl<R: Paginate> AnyKeysetQuery<R> {
     ) -> Result<Self, PageError> {
         struct Validate<'a>(&'a PageArgs, Option<i32>);
         impl<R: Paginate> OrderVisitor<R> for Validate<'_> {
-            type Output = Result<
-                (
-                    &'static OrderingSpec,
-                    (PageDirection, u32, u32),
-                    Box<dyn Any + Send + Sync>,
-                ),
-                PageError,
-            >;
+            type Output = Result<Arc<dyn ErasedQuery<R>>, PageError>;
             fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-                let query = self.0.validate_with_offset::<K>(self.1)?;
-                let shape = (query.direction, query.limit, query.offset);
-                Ok((K::ORDERING, shape, Box::new(query)))
+                Ok(Arc::new(self.0.validate_with_offset::<K>(self.1)?))
             }
         }
-        let (ordering, (direction, limit, offset), query) =
-            R::with_order(order, Validate(args, offset))?;
-        Ok(AnyKeysetQuery {
-            order,
-            ordering,
-            direction,
-            limit,
-            offset,
-            query,
-        })
+        let query = R::with_order(order, Validate(args, offset))?;
+        Ok(AnyKeysetQuery { order, query })
+    }
+
+    /// The query, shared (for the SQL plan).
+    pub(crate) fn erased(&self) -> &Arc<dyn ErasedQuery<R>> {
+        &self.query
     }
 
     /// The ordering chosen, as the row type's order enum (`ArticleOrder`).
@@ -110,74 +189,35 @@ impl<R: Paginate> AnyKeysetQuery<R> {
 
     /// The ordering's keys, directions, null placement and name.
     pub fn ordering(&self) -> &'static OrderingSpec {
-        self.ordering
+        self.query.ordering()
     }
 
     /// Which end of the window the page is taken from (`first` or `last`).
     pub fn direction(&self) -> PageDirection {
-        self.direction
+        self.query.direction()
     }
 
     /// How many rows at most (`first`/`last`, or the default page size).
     pub fn limit(&self) -> u32 {
-        self.limit
+        self.query.limit()
     }
 
     /// How many rows of the window the page passes over first (0 for a
-    /// keyset page; see [`KeysetQuery::offset`]).
+    /// keyset page; see [`KeysetQuery::offset`](KeysetQuery#structfield.offset)).
     pub fn offset(&self) -> u32 {
-        self.offset
+        self.query.offset()
     }
 
     /// The key values of `after`, in key order, if it was given: the window
     /// holds the rows strictly after them in the ordering.
     pub fn after(&self) -> Option<Vec<Value>> {
-        self.keys(Side::After)
+        self.query.values(CursorArg::After)
     }
 
     /// The key values of `before`, in key order, if it was given: the window
     /// holds the rows strictly before them in the ordering.
     pub fn before(&self) -> Option<Vec<Value>> {
-        self.keys(Side::Before)
-    }
-
-    fn keys(&self, side: Side) -> Option<Vec<Value>> {
-        struct Keys<'q>(&'q (dyn Any + Send + Sync), Side);
-        impl<R: Paginate> OrderVisitor<R> for Keys<'_> {
-            type Output = Option<Vec<Value>>;
-            fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-                let query = self.0.downcast_ref::<KeysetQuery<K>>()?;
-                let key = match self.1 {
-                    Side::After => query.after.as_ref(),
-                    Side::Before => query.before.as_ref(),
-                };
-                key.map(Keyset::values)
-            }
-        }
-        R::with_order(self.order, Keys(&*self.query, side))
-    }
-
-    /// The typed query, if `K` is the cursor type of the chosen ordering.
-    pub fn downcast_ref<K: Keyset<Row = R>>(&self) -> Option<&KeysetQuery<K>> {
-        self.query.downcast_ref()
-    }
-
-    /// Runs `visitor` with the typed query of the chosen ordering: how code
-    /// generic over the ordering (the SQL layer, a custom backend) gets a
-    /// [`KeysetQuery<K>`].
-    pub fn visit<V: QueryVisitor<R>>(self, visitor: V) -> V::Output {
-        struct Typed<V>(Box<dyn Any + Send + Sync>, V);
-        impl<R: Paginate, V: QueryVisitor<R>> OrderVisitor<R> for Typed<V> {
-            type Output = V::Output;
-            fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-                match self.0.downcast::<KeysetQuery<K>>() {
-                    Ok(query) => self.1.visit(*query),
-                    // `new` stored the query of this very ordering.
-                    Err(_) => unreachable!("AnyKeysetQuery holds the query of its own ordering"),
-                }
-            }
-        }
-        R::with_order(self.order, Typed(self.query, visitor))
+        self.query.values(CursorArg::Before)
     }
 
     /// Pages `items` (in any order) by this query: the in-memory reference
@@ -188,16 +228,7 @@ impl<R: Paginate> AnyKeysetQuery<R> {
     /// [`PageError::KeyTooLong`] when a row of the page has a key too long
     /// for a cursor.
     pub fn page_slice<'a>(&self, items: &'a [R]) -> Result<Page<&'a R>, PageError> {
-        struct Slice<'a, 'q, R>(&'a [R], &'q (dyn Any + Send + Sync));
-        impl<'a, R: Paginate> OrderVisitor<R> for Slice<'a, '_, R> {
-            type Output = Option<Result<Page<&'a R>, PageError>>;
-            fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-                let query = self.1.downcast_ref::<KeysetQuery<K>>()?;
-                Some(page_slice(self.0, query).map_err(PageError::from))
-            }
-        }
-        R::with_order(self.order, Slice(items, &*self.query))
-            .unwrap_or_else(|| unreachable!("AnyKeysetQuery holds the query of its own ordering"))
+        Ok(self.query.page_slice(items)?)
     }
 
     /// Builds the page from `rows` as a data source returned them for this
@@ -216,22 +247,15 @@ impl<R: Paginate> AnyKeysetQuery<R> {
         has_previous_page: bool,
         has_next_page: bool,
     ) -> Result<Page<R>, PageError> {
-        struct Cursors<R>(Vec<R>);
-        impl<R: Paginate> OrderVisitor<R> for Cursors<R> {
-            type Output = Result<Vec<Edge<R>>, KeyTooLong>;
-            fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-                self.0
-                    .into_iter()
-                    .map(|node| {
-                        Ok(Edge {
-                            cursor: K::from_row(&node).try_encode()?,
-                            node,
-                        })
-                    })
-                    .collect()
-            }
-        }
-        let edges = R::with_order(self.order, Cursors(rows))?;
+        let edges = rows
+            .into_iter()
+            .map(|node| {
+                Ok(Edge {
+                    cursor: self.query.row_cursor(&node)?,
+                    node,
+                })
+            })
+            .collect::<Result<_, KeyTooLong>>()?;
         Ok(Page::new(edges, has_previous_page, has_next_page))
     }
 }
@@ -240,22 +264,13 @@ impl<R: Paginate> fmt::Debug for AnyKeysetQuery<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AnyKeysetQuery")
             .field("order", &self.order)
-            .field("direction", &self.direction)
-            .field("limit", &self.limit)
-            .field("offset", &self.offset)
+            .field("direction", &self.direction())
+            .field("limit", &self.limit())
+            .field("offset", &self.offset())
             .field("after", &self.after())
             .field("before", &self.before())
             .finish()
     }
-}
-
-/// Code generic over the ordering, run by [`AnyKeysetQuery::visit`] with
-/// the typed query of the ordering chosen at run time.
-pub trait QueryVisitor<R: Paginate> {
-    /// What the visit returns.
-    type Output;
-    /// Runs with the chosen ordering's cursor type `K` and the query.
-    fn visit<K: Keyset<Row = R>>(self, query: KeysetQuery<K>) -> Self::Output;
 }
 
 /// The longest cursor [`Cursor::decode`](crate::Cursor::decode) of `order`'s
@@ -272,47 +287,13 @@ pub(crate) fn max_cursor_len<R: Paginate>(order: R::Order) -> usize {
     R::with_order(order, MaxLen)
 }
 
-#[derive(Clone, Copy)]
-enum Side {
-    After,
-    Before,
-}
-
 #[cfg(test)]
 mod tests {
-    use core::future::{self, Future};
-    use core::pin::Pin;
-
     use super::*;
-    use crate::doc_support::{Row, RowCursor, RowDescCursor, RowOrder};
+    use crate::doc_support::{Row, RowOrder};
 
     fn rows() -> Vec<Row> {
         [3, 1, 5, 2, 4].into_iter().map(|id| Row { id }).collect()
-    }
-
-    /// What the SQL layer will do: an async fetch generic over the
-    /// ordering, holding the typed query across an `.await`, as a `Send`
-    /// future (which needs `Keyset: Send + Sync`).
-    struct Fetch(Vec<Row>);
-
-    impl QueryVisitor<Row> for Fetch {
-        type Output = Pin<Box<dyn Future<Output = Page<Row>> + Send>>;
-        fn visit<K: Keyset<Row = Row>>(self, query: KeysetQuery<K>) -> Self::Output {
-            Box::pin(async move {
-                future::ready(()).await;
-                page_slice(&self.0, &query).unwrap().map(Clone::clone)
-            })
-        }
-    }
-
-    #[tokio::test]
-    async fn visit_hands_over_the_typed_query_of_the_chosen_ordering() {
-        let args = PageArgs::first(2);
-        let query = AnyKeysetQuery::<Row>::new(RowOrder::Desc, &args).unwrap();
-        assert!(query.downcast_ref::<RowDescCursor>().is_some());
-        assert!(query.downcast_ref::<RowCursor>().is_none());
-        let page = query.visit(Fetch(rows())).await;
-        assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [5, 4]);
     }
 
     #[test]

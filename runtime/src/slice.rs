@@ -3,7 +3,7 @@
 
 use crate::args::{KeysetQuery, PageArgs, PageDirection};
 use crate::error::{KeyTooLong, PageError};
-use crate::keyset::{Keyset, OrderVisitor, Paginate};
+use crate::keyset::{Keyset, Paginate};
 use crate::page::{Edge, Page};
 
 /// Pages `items` in the ordering `K`. The items need not be sorted, and a
@@ -58,17 +58,7 @@ pub fn paginate_slice_by<'a, R: Paginate>(
     order: R::Order,
     args: &PageArgs,
 ) -> Result<Page<&'a R>, PageError> {
-    struct Visit<'a, 'b, R> {
-        items: &'a [R],
-        args: &'b PageArgs,
-    }
-    impl<'a, R: Paginate> OrderVisitor<R> for Visit<'a, '_, R> {
-        type Output = Result<Page<&'a R>, PageError>;
-        fn visit<K: Keyset<Row = R>>(self) -> Self::Output {
-            paginate_slice::<K>(self.items, self.args)
-        }
-    }
-    R::with_order(order, Visit { items, args })
+    crate::AnyKeysetQuery::new(order, args)?.page_slice(items)
 }
 
 /// Pages `items` by an already validated query.
@@ -80,7 +70,7 @@ pub fn paginate_slice_by<'a, R: Paginate>(
 /// for `last`) whether the window holds more rows beyond the page; on the
 /// other side whether the whole collection holds rows beyond the page's
 /// cursor (`false` without one, the page then starting at the collection's
-/// edge). With an [`offset`](KeysetQuery::offset) the page starts that
+/// edge). With an [`offset`](KeysetQuery#structfield.offset) the page starts that
 /// many rows into the window (from its end for `Backward`), and the flag
 /// behind it is whether any row of the collection lies behind its start.
 ///

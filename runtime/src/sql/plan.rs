@@ -11,12 +11,15 @@
 
 use super::predicate::Filter;
 use super::{Dialect, KeyBound, SqlWriter};
+use std::sync::Arc;
+
 use crate::args::{KeysetQuery, PageDirection};
-use crate::cursor::Cursor;
+use crate::cursor::Value;
 use crate::error::KeyTooLong;
-use crate::keyset::Keyset;
-use crate::ordering::KeySpec;
+use crate::keyset::{Keyset, Paginate};
+use crate::ordering::{KeySpec, OrderingSpec};
 use crate::page::{Edge, Page};
+use crate::query::{AnyKeysetQuery, CursorArg, ErasedQuery};
 
 /// The column that tells a statement's row apart: a page row (the part of
 /// the seek it came from, from 0) or a probe row ([`PROBE_PART`]).
@@ -97,8 +100,12 @@ pub enum RowError {
     KeyTooLong(#[from] KeyTooLong),
 }
 
-/// The SQL side of one page request in the ordering `K`, and the assembly
-/// of its result: one statement, exact flags in both directions.
+/// The SQL side of one page request for rows of `R`, in the ordering its
+/// query was validated for, and the assembly of its result: one statement,
+/// exact flags in both directions. Planned from a typed
+/// [`KeysetQuery<K>`] ([`new`](Self::new)) or from the query of an ordering
+/// chosen at run time ([`from_any`](Self::from_any)); either way the
+/// ordering's own code reads the rows' keys and cursors.
 ///
 /// * The page: the rows strictly after `after` and strictly before
 ///   `before` (both in SQL), read from the end the page is taken from
@@ -153,50 +160,109 @@ pub enum RowError {
 /// assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [11, 12]);
 /// assert!(page.page_info.has_previous_page && page.page_info.has_next_page);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct PagePlan<K> {
-    query: KeysetQuery<K>,
+pub struct PagePlan<R> {
+    query: Arc<dyn ErasedQuery<R>>,
 }
 
-impl<K: Keyset> PagePlan<K> {
+impl<R> Clone for PagePlan<R> {
+    fn clone(&self) -> Self {
+        PagePlan {
+            query: Arc::clone(&self.query),
+        }
+    }
+}
+
+impl<R> core::fmt::Debug for PagePlan<R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PagePlan")
+            .field("ordering", &self.query.ordering().name)
+            .field("direction", &self.query.direction())
+            .field("limit", &self.query.limit())
+            .field("offset", &self.query.offset())
+            .field("after", &self.query.values(CursorArg::After))
+            .field("before", &self.query.values(CursorArg::Before))
+            .finish()
+    }
+}
+
+impl<R: 'static> PagePlan<R> {
     /// Plans the page `query` asks for.
-    pub fn new(query: KeysetQuery<K>) -> Self {
-        PagePlan { query }
+    pub fn new<K: Keyset<Row = R>>(query: KeysetQuery<K>) -> Self {
+        PagePlan {
+            query: Arc::new(query),
+        }
     }
 
-    /// The validated request.
-    pub fn query(&self) -> &KeysetQuery<K> {
-        &self.query
+    /// Plans the page `query` asks for, in the ordering it was validated
+    /// for (chosen at run time).
+    pub fn from_any(query: &AnyKeysetQuery<R>) -> Self
+    where
+        R: Paginate,
+    {
+        PagePlan {
+            query: Arc::clone(query.erased()),
+        }
+    }
+
+    /// The ordering's keys, directions, null placement and name.
+    pub fn ordering(&self) -> &'static OrderingSpec {
+        self.query.ordering()
+    }
+
+    /// The key values of the cursor `arg`, if it was given.
+    pub(crate) fn cursor_values(&self, arg: CursorArg) -> Option<Vec<Value>> {
+        self.query.values(arg)
+    }
+
+    /// A row's key values in the ordering, as keypage binds them.
+    pub(crate) fn row_values(&self, row: &R) -> Vec<Value> {
+        self.query.row_values(row)
+    }
+
+    fn keys(&self) -> &'static [KeySpec] {
+        self.ordering().keys
     }
 
     /// Whether the page reads the ordering backwards (a `last` page).
     pub fn reversed(&self) -> bool {
-        self.query.direction == PageDirection::Backward
+        self.query.direction() == PageDirection::Backward
+    }
+
+    /// The strict bound of the cursor `arg` (rows after `after`, before
+    /// `before`), if it was given.
+    fn strict(&self, arg: CursorArg) -> Option<KeyBound> {
+        let side = match arg {
+            CursorArg::After => super::Side::After,
+            CursorArg::Before => super::Side::Before,
+        };
+        self.query
+            .values(arg)
+            .map(|values| KeyBound::new(side, false, values))
     }
 
     /// The bound the page seeks from: rows strictly after `after` (forward)
     /// or strictly before `before` (backward); `None` reads from the start
     /// (end) of the collection.
     pub fn fetch_bound(&self) -> Option<KeyBound> {
-        match self.query.direction {
-            PageDirection::Forward => self.query.after.as_ref().map(KeyBound::after),
-            PageDirection::Backward => self.query.before.as_ref().map(KeyBound::before),
-        }
+        self.strict(match self.query.direction() {
+            PageDirection::Forward => CursorArg::After,
+            PageDirection::Backward => CursorArg::Before,
+        })
     }
 
     /// The bound the page stops at, a filter in the same SQL: strictly
     /// before `before` (forward) or strictly after `after` (backward).
     pub fn far_bound(&self) -> Option<KeyBound> {
-        match self.query.direction {
-            PageDirection::Forward => self.query.before.as_ref().map(KeyBound::before),
-            PageDirection::Backward => self.query.after.as_ref().map(KeyBound::after),
-        }
+        self.strict(match self.query.direction() {
+            PageDirection::Forward => CursorArg::Before,
+            PageDirection::Backward => CursorArg::After,
+        })
     }
 
     /// The page's `LIMIT`: one more row than the page holds, to learn
     /// whether more follow inside the window.
     pub fn fetch_limit(&self) -> u64 {
-        u64::from(self.query.limit) + 1
+        u64::from(self.query.limit()) + 1
     }
 
     /// The probe's bound, for the flag on the side the page does not read
@@ -204,27 +270,28 @@ impl<K: Keyset> PagePlan<K> {
     /// (backward). `None` when that cursor is absent; the flag is then
     /// `false` and the statement has no probe.
     pub fn probe_bound(&self) -> Option<KeyBound> {
-        let (cursor, side) = match self.query.direction {
-            PageDirection::Forward => (self.query.after.as_ref(), super::Side::Before),
-            PageDirection::Backward => (self.query.before.as_ref(), super::Side::After),
+        let (arg, side) = match self.query.direction() {
+            PageDirection::Forward => (CursorArg::After, super::Side::Before),
+            PageDirection::Backward => (CursorArg::Before, super::Side::After),
         };
-        cursor.map(|c| KeyBound::new(side, true, c.values()))
+        self.query
+            .values(arg)
+            .map(|values| KeyBound::new(side, true, values))
     }
 
     /// Whether the statement holds a probe: the cursor's (see
     /// [`probe_bound`](PagePlan::probe_bound)), or with an
-    /// [`offset`](KeysetQuery::offset) the window's own first row in the
+    /// [`offset`](KeysetQuery#structfield.offset) the window's own first row in the
     /// page's reading direction, which says whether the offset passed over
     /// any row.
     pub fn needs_probe(&self) -> bool {
-        self.probe_bound().is_some() || self.query.offset > 0
+        self.probe_bound().is_some() || self.query.offset() > 0
     }
 
     /// Whether the page's seek is two index ranges joined in order (see
     /// [`KeyBound::splits`]).
     pub fn splits(&self) -> bool {
-        self.fetch_bound()
-            .is_some_and(|b| b.splits(K::ORDERING.keys))
+        self.fetch_bound().is_some_and(|b| b.splits(self.keys()))
     }
 
     /// Writes the page's one statement. `columns` writes the caller's select
@@ -378,7 +445,7 @@ impl<K: Keyset> PagePlan<K> {
                 out.push_sql(&format!(") AS {GROUP_COLUMN}{i}"));
             }
         }
-        let order = super::order::marked_order_by(dialect, K::ORDERING.keys, self.reversed());
+        let order = super::order::marked_order_by(dialect, self.keys(), self.reversed());
         out.push_sql(&format!(
             " ORDER BY {GROUP_COLUMN} ASC, {PART_COLUMN} ASC, {order}"
         ));
@@ -397,7 +464,7 @@ impl<K: Keyset> PagePlan<K> {
         let near = self.fetch_bound();
         let far = self.far_bound();
         let probe = self.probe_bound();
-        let offset = u64::from(self.query.offset);
+        let offset = u64::from(self.query.offset());
         // `marker`: the part's number, or `PROBE_PART` for the window probe.
         let page = |out: &mut W, marker: i64, seek: Option<usize>, limit: u64, offset: u64| {
             let select = PartSelect {
@@ -408,7 +475,7 @@ impl<K: Keyset> PagePlan<K> {
                 limit,
                 offset,
             };
-            select.push(out, source, K::ORDERING.keys)
+            select.push(out, source, self.keys())
         };
         if parts.len() == 1 && !self.needs_probe() {
             // One seek, nothing else: the statement is the page query.
@@ -429,7 +496,7 @@ impl<K: Keyset> PagePlan<K> {
                 page(out, i as i64, seek, offset + self.fetch_limit(), 0)?;
                 out.push_sql(&format!(") AS keypage_seek{i}"));
             }
-            push_marked_order(out, K::ORDERING.keys, self.reversed());
+            push_marked_order(out, self.keys(), self.reversed());
             out.push_sql(&format!(" LIMIT {}", self.fetch_limit()));
             push_offset(out, offset);
         }
@@ -444,7 +511,7 @@ impl<K: Keyset> PagePlan<K> {
             }
         }
         if let Some(probe) = &probe {
-            let keys = K::ORDERING.keys;
+            let keys = self.keys();
             let probe_parts: Vec<Option<usize>> = match probe.parts(out.dialect(), keys) {
                 1 => vec![None],
                 n => (0..n).map(Some).collect(),
@@ -466,7 +533,7 @@ impl<K: Keyset> PagePlan<K> {
                 });
             }
         }
-        push_marked_order(out, K::ORDERING.keys, self.reversed());
+        push_marked_order(out, self.keys(), self.reversed());
         Ok(())
     }
 
@@ -476,7 +543,7 @@ impl<K: Keyset> PagePlan<K> {
     /// bound leaves empty by SQL's NULL semantics alone (rows with a NULL
     /// leading key, bounded by a value) is left out.
     fn parts(&self, dialect: Dialect) -> Vec<Option<usize>> {
-        let keys = K::ORDERING.keys;
+        let keys = self.keys();
         let Some(near) = self.fetch_bound() else {
             return vec![None];
         };
@@ -505,7 +572,7 @@ impl<K: Keyset> PagePlan<K> {
 
     /// Builds the page from the statement's page rows, in the order the
     /// statement returned them, and whether any probe row came. Edge cursors
-    /// come from [`Keyset::from_row`].
+    /// come from [`Keyset::from_row`] of the query's ordering.
     ///
     /// Rows are taken by position only: the first `limit` (the extra one
     /// says a row follows inside the window), put in the ordering's order
@@ -519,8 +586,8 @@ impl<K: Keyset> PagePlan<K> {
     /// the encoded keys is the one comparison that holds in every database.
     /// [`RowError::KeyTooLong`] when a row's key is too long for a cursor
     /// keypage would accept back.
-    pub fn finish(&self, mut rows: Vec<K::Row>, probe: bool) -> Result<Page<K::Row>, RowError> {
-        let limit = self.query.limit as usize;
+    pub fn finish(&self, mut rows: Vec<R>, probe: bool) -> Result<Page<R>, RowError> {
+        let limit = self.query.limit() as usize;
         let more = rows.len() > limit;
         rows.truncate(limit);
         if self.reversed() {
@@ -529,25 +596,24 @@ impl<K: Keyset> PagePlan<K> {
         let probe = probe && self.needs_probe();
         // The cursors' own positions, encoded once: a row that encodes to
         // one of them has exactly the cursor's key values.
-        let own = [("after", &self.query.after), ("before", &self.query.before)]
-            .map(|(argument, cursor)| (argument, cursor.as_ref().map(Cursor::encode)));
+        let own = [CursorArg::After, CursorArg::Before].map(|arg| (arg, self.query.encoded(arg)));
         let edges = rows
             .into_iter()
             .map(|node| {
-                let cursor = K::from_row(&node).try_encode()?;
-                if let Some((argument, _)) = own
+                let cursor = self.query.row_cursor(&node)?;
+                if let Some((arg, _)) = own
                     .iter()
                     .find(|(_, at)| at.as_deref() == Some(cursor.as_str()))
                 {
                     return Err(RowError::NotPastCursor(NotPastCursor {
-                        key: K::ORDERING.keys[K::ORDERING.keys.len() - 1].field,
-                        argument,
+                        key: self.keys()[self.keys().len() - 1].field,
+                        argument: arg.name(),
                     }));
                 }
                 Ok(Edge { cursor, node })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(match self.query.direction {
+        Ok(match self.query.direction() {
             PageDirection::Forward => Page::new(edges, probe, more),
             PageDirection::Backward => Page::new(edges, more, probe),
         })
@@ -678,4 +744,68 @@ fn push_order<W: SqlWriter + ?Sized>(
         keys => keys,
     };
     super::push_order_by(out, keys, reversed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Cursor as _;
+    use crate::PageArgs;
+    use crate::doc_support::{Row, RowDescCursor, RowOrder};
+    use crate::sql::RenderedSql;
+
+    fn render(plan: &PagePlan<Row>) -> RenderedSql {
+        let mut sql = RenderedSql::new(Dialect::Postgres);
+        let Ok(()) = plan.push_statement(
+            &mut sql,
+            |out| {
+                out.push_sql("id");
+                Ok(())
+            },
+            |out| {
+                out.push_sql(" FROM items");
+                Ok(WhereClause::Absent)
+            },
+        );
+        sql
+    }
+
+    /// The query of an ordering chosen at run time plans exactly as the
+    /// typed query of that ordering: the same statement and binds, the same
+    /// cursors and flags from the same rows.
+    #[test]
+    fn a_run_time_ordering_plans_as_its_typed_query() {
+        let after = RowDescCursor::from_row(&Row { id: 9 }).encode();
+        let before = RowDescCursor::from_row(&Row { id: 2 }).encode();
+        for args in [
+            PageArgs::first(3).after(&*after),
+            PageArgs::last(2).after(&*after).before(&*before),
+            PageArgs::first(4),
+        ] {
+            let typed = PagePlan::new(args.validate::<RowDescCursor>().unwrap());
+            let any = crate::AnyKeysetQuery::<Row>::new(RowOrder::Desc, &args).unwrap();
+            let chosen = PagePlan::from_any(&any);
+            assert_eq!(render(&chosen), render(&typed), "{args:?}");
+            assert_eq!(chosen.ordering().name, "DESC");
+            let rows = || (3..=8).rev().map(|id| Row { id }).collect::<Vec<_>>();
+            assert_eq!(
+                chosen.finish(rows(), true).unwrap(),
+                typed.finish(rows(), true).unwrap()
+            );
+        }
+        // The cursor's own row coming back is refused by either, naming
+        // the argument.
+        let args = PageArgs::first(3).after(&*after);
+        let any = crate::AnyKeysetQuery::<Row>::new(RowOrder::Desc, &args).unwrap();
+        let err = PagePlan::from_any(&any)
+            .finish(vec![Row { id: 9 }], false)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            RowError::NotPastCursor(NotPastCursor {
+                key: "id",
+                argument: "after"
+            })
+        );
+    }
 }

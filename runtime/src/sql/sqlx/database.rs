@@ -46,7 +46,7 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
         conn: &'c mut Self::Connection,
         qb: &'c mut QueryBuilder<Self>,
         keys: &'static [KeySpec],
-        values: fn(&R) -> Vec<Value>,
+        values: &'c (dyn Fn(&R) -> Vec<Value> + Sync),
         groups: Option<usize>,
     ) -> BoxFuture<'c, Result<Vec<PageRows<R>>, FetchError>>
     where
@@ -195,7 +195,7 @@ macro_rules! sqlx_database {
                 conn: &'c mut Self::Connection,
                 qb: &'c mut QueryBuilder<Self>,
                 keys: &'static [KeySpec],
-                values: fn(&R) -> Vec<Value>,
+                values: &'c (dyn Fn(&R) -> Vec<Value> + Sync),
                 groups: Option<usize>,
             ) -> BoxFuture<'c, Result<Vec<PageRows<R>>, FetchError>>
             where

@@ -2,11 +2,10 @@
 //! [`UnsupportedValue`] for a value the database has no type for.
 
 use super::storage::KeyStorageError;
-use crate::args::KeysetQuery;
 use crate::cursor::Value;
 use crate::error::PageError;
-use crate::keyset::Keyset;
-use crate::sql::{Dialect, NotPastCursor, RowError};
+use crate::query::CursorArg;
+use crate::sql::{Dialect, NotPastCursor, PagePlan, RowError};
 
 /// A key value the database has no type for, e.g. a `u128` beyond `i64` on
 /// SQLite or PostgreSQL, or [`Value::Null`] (NULL keys are matched with
@@ -28,25 +27,20 @@ pub struct UnsupportedValue {
 }
 
 impl UnsupportedValue {
-    /// Names the cursor argument of `query` that holds the refused value.
-    /// Only runs on the error path, so decoding the cursors' values again
+    /// Names the cursor argument of `plan` that holds the refused value.
+    /// Only runs on the error path, so reading the cursors' values again
     /// costs nothing on a good request.
-    pub(super) fn blame<K: Keyset>(mut self, query: &KeysetQuery<K>) -> Self {
+    pub(super) fn blame<R: 'static>(mut self, plan: &PagePlan<R>) -> Self {
         // By bits for floats: the refused value may be a NaN, which `==`
         // never finds.
         let same = |v: &Value| match (v, &self.value) {
             (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
             (a, b) => a == b,
         };
-        let holds =
-            |cursor: &Option<K>| cursor.as_ref().is_some_and(|c| c.values().iter().any(same));
-        self.argument = if holds(&query.after) {
-            Some("after")
-        } else if holds(&query.before) {
-            Some("before")
-        } else {
-            None
-        };
+        self.argument = [CursorArg::After, CursorArg::Before]
+            .into_iter()
+            .find(|&arg| plan.cursor_values(arg).is_some_and(|v| v.iter().any(same)))
+            .map(CursorArg::name);
         self
     }
 }

@@ -5,13 +5,11 @@
 use ::sqlx::{Acquire, Database, FromRow, QueryBuilder};
 
 use super::{FetchError, Select, SqlxDatabase, UnsupportedValue};
-use crate::args::{KeysetQuery, PageArgs};
-use crate::cursor::Value;
+use crate::args::PageArgs;
 use crate::keyset::{Keyset, Paginate};
-use crate::ordering::KeySpec;
 use crate::page::Page;
 use crate::query::AnyKeysetQuery;
-use crate::sql::{PagePlan, RowError};
+use crate::sql::PagePlan;
 
 /// One call for a `#[paginate(table = "...")]` type: validates `args` for
 /// the ordering `K`, selects the row type's columns from its table and
@@ -51,54 +49,41 @@ where
         .await
 }
 
-/// A page's statement, built for its ordering, and the assembly of its
-/// result (which needs the ordering's type, erased here so that
-/// [`Select::fetch_any`] runs one code path whatever ordering was chosen).
+/// A page's statement and the plan that assembles its rows: one type
+/// whatever the ordering, since the plan reads keys and cursors through the
+/// ordering's own code.
 pub(super) struct Prepared<DB: SqlxDatabase, R> {
     statement: QueryBuilder<DB>,
-    keys: &'static [KeySpec],
-    values: fn(&R) -> Vec<Value>,
+    plan: PagePlan<R>,
     /// `None`: one page; `Some(n)`: a batch statement of `n` parents.
     groups: Option<usize>,
-    finish: Finish<R>,
 }
 
-/// [`PagePlan::finish`] of the ordering a [`Prepared`] was built for.
-type Finish<R> = Box<dyn Fn(Vec<R>, bool) -> Result<Page<R>, RowError> + Send>;
-
-/// A row's key values in the ordering `K`, as keypage binds them.
-fn key_values<K: Keyset>(row: &K::Row) -> Vec<Value> {
-    K::from_row(row).values()
-}
-
-impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
-    pub(super) fn new<K: Keyset<Row = R>>(
+impl<DB: SqlxDatabase, R: Send + 'static> Prepared<DB, R> {
+    pub(super) fn new(
         select: &Select<'_, DB>,
-        query: KeysetQuery<K>,
+        plan: PagePlan<R>,
     ) -> Result<Self, UnsupportedValue> {
-        let plan = PagePlan::new(query);
         let statement = select.page_query(&plan)?;
         Ok(Self::of(plan, statement, None))
     }
 
-    pub(super) fn of<K: Keyset<Row = R>>(
-        plan: PagePlan<K>,
+    pub(super) fn of(
+        plan: PagePlan<R>,
         statement: QueryBuilder<DB>,
         groups: Option<usize>,
     ) -> Self {
         Prepared {
             statement,
-            keys: K::ORDERING.keys,
-            values: key_values::<K>,
+            plan,
             groups,
-            finish: Box::new(move |rows, probe| plan.finish(rows, probe)),
         }
     }
 
     /// Runs the statement on `conn` and assembles the page.
     pub(super) async fn run(self, conn: &mut DB::Connection) -> Result<Page<R>, FetchError>
     where
-        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+        R: for<'r> FromRow<'r, DB::Row> + Unpin,
     {
         let mut pages = self.run_all(conn).await?;
         Ok(pages.swap_remove(0))
@@ -110,19 +95,20 @@ impl<DB: SqlxDatabase, R: 'static> Prepared<DB, R> {
         conn: &mut DB::Connection,
     ) -> Result<Vec<Page<R>>, FetchError>
     where
-        R: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
+        R: for<'r> FromRow<'r, DB::Row> + Unpin,
     {
+        let plan = &self.plan;
         let rows = DB::fetch_page_rows::<R>(
             conn,
             &mut self.statement,
-            self.keys,
-            self.values,
+            plan.ordering().keys,
+            &|row| plan.row_values(row),
             self.groups,
         )
         .await?;
         let pages = rows
             .into_iter()
-            .map(|(rows, probe)| (self.finish)(rows, probe));
+            .map(|(rows, probe)| plan.finish(rows, probe));
         Ok(pages.collect::<Result<_, _>>()?)
     }
 }

@@ -9,7 +9,7 @@ use crate::args::KeysetQuery;
 use crate::cursor::{CursorValue, Value};
 use crate::keyset::{Keyset, Paginate};
 use crate::page::Page;
-use crate::query::{AnyKeysetQuery, QueryVisitor};
+use crate::query::AnyKeysetQuery;
 use crate::sql::{GROUP_COLUMN, PagePlan, Relation, WhereClause};
 
 /// Where the bounds of [`Select::range_values`] came from, to name in its
@@ -293,9 +293,9 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     /// The page's one statement for `plan` ([`PagePlan::push_statement`]:
     /// the page and the probe for the other side's flag), ready to build
     /// (for logging or `EXPLAIN`).
-    pub fn page_query<K: Keyset>(
+    pub fn page_query<R: 'static>(
         &self,
-        plan: &PagePlan<K>,
+        plan: &PagePlan<R>,
     ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
         self.check_ranges()?;
         let mut qb = QueryBuilder::new("");
@@ -307,7 +307,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
             },
             |qb| Ok(self.push_from_where(qb)),
         )
-        .map_err(|e| e.blame(plan.query()))?;
+        .map_err(|e| e.blame(plan))?;
         Ok(qb)
     }
 
@@ -334,15 +334,15 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         K::Row: for<'r> FromRow<'r, DB::Row> + Send + Unpin,
         A: Acquire<'c, Database = DB>,
     {
-        let prepared = Prepared::new(self, query)?;
+        let prepared = Prepared::new(self, PagePlan::new(query))?;
         let mut conn = conn.acquire().await?;
         prepared.run(&mut conn).await
     }
 
     /// [`fetch_page`](Self::fetch_page) in the ordering chosen at run time:
     /// `query` holds the arguments validated for it (a GraphQL `orderBy`
-    /// argument, say). One code path whatever the ordering: only the
-    /// queries' text is built per ordering.
+    /// argument, say). The same code path as `fetch_page`: the plan reads
+    /// the rows' keys and cursors through the chosen ordering's own code.
     pub async fn fetch_any<'c, R, A>(
         &self,
         conn: A,
@@ -352,7 +352,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         R: Paginate + for<'r> FromRow<'r, DB::Row> + Send + Unpin,
         A: Acquire<'c, Database = DB>,
     {
-        let prepared = self.prepare_any(query)?;
+        let prepared = Prepared::new(self, PagePlan::from_any(&query))?;
         let mut conn = conn.acquire().await?;
         prepared.run(&mut conn).await
     }
@@ -368,23 +368,9 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     where
         R: Paginate + for<'r> FromRow<'r, DB::Row> + Send + Unpin,
     {
-        self.prepare_any(query)?.run(conn).await
-    }
-
-    /// Builds the statement for the chosen ordering; only running it is
-    /// async, so no future is boxed per ordering.
-    fn prepare_any<R: Paginate>(
-        &self,
-        query: AnyKeysetQuery<R>,
-    ) -> Result<Prepared<DB, R>, UnsupportedValue> {
-        struct Build<'s, 'f, DB: SqlxDatabase>(&'s Select<'f, DB>);
-        impl<R: Paginate, DB: SqlxDatabase> QueryVisitor<R> for Build<'_, '_, DB> {
-            type Output = Result<Prepared<DB, R>, UnsupportedValue>;
-            fn visit<K: Keyset<Row = R>>(self, query: KeysetQuery<K>) -> Self::Output {
-                Prepared::new(self.0, query)
-            }
-        }
-        query.visit(Build(self))
+        Prepared::new(self, PagePlan::from_any(&query))?
+            .run(conn)
+            .await
     }
 
     /// `totalCount`: the number of rows the filters select, as a separate
@@ -494,10 +480,10 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     /// The one statement of [`fetch_children`](Self::fetch_children) for
     /// `parents` (at most [`MAX_BATCH_PARENTS`]), ready to build (for
     /// logging or `EXPLAIN`).
-    pub fn children_query<K: Keyset, P: CursorValue>(
+    pub fn children_query<R: 'static, P: CursorValue>(
         &self,
-        plan: &PagePlan<K>,
-        relation: Relation<K::Row, P>,
+        plan: &PagePlan<R>,
+        relation: Relation<R, P>,
         parents: &[P],
     ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
         self.check_ranges()?;
@@ -514,7 +500,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
             },
             |qb| Ok(self.push_from_where(qb)),
         )
-        .map_err(|e| e.blame(plan.query()))?;
+        .map_err(|e| e.blame(plan))?;
         Ok(qb)
     }
 
@@ -546,34 +532,17 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         P: CursorValue,
         A: Acquire<'c, Database = DB>,
     {
-        struct Build<'s, 'f, 'p, DB: SqlxDatabase, R, P> {
-            select: &'s Select<'f, DB>,
-            relation: Relation<R, P>,
-            parents: &'p [P],
-        }
-        impl<R: Paginate, P: CursorValue, DB: SqlxDatabase> QueryVisitor<R>
-            for Build<'_, '_, '_, DB, R, P>
-        {
-            type Output = Result<Vec<Prepared<DB, R>>, UnsupportedValue>;
-            fn visit<K: Keyset<Row = R>>(self, query: KeysetQuery<K>) -> Self::Output {
-                let plan = PagePlan::new(query);
-                self.parents
-                    .chunks(MAX_BATCH_PARENTS)
-                    .map(|chunk| {
-                        let statement = self.select.children_query(&plan, self.relation, chunk)?;
-                        Ok(Prepared::of(plan.clone(), statement, Some(chunk.len())))
-                    })
-                    .collect()
-            }
-        }
         if parents.is_empty() {
             return Ok(Vec::new());
         }
-        let statements = query.visit(Build {
-            select: self,
-            relation,
-            parents,
-        })?;
+        let plan = PagePlan::from_any(&query);
+        let statements = parents
+            .chunks(MAX_BATCH_PARENTS)
+            .map(|chunk| {
+                let statement = self.children_query(&plan, relation, chunk)?;
+                Ok(Prepared::of(plan.clone(), statement, Some(chunk.len())))
+            })
+            .collect::<Result<Vec<_>, UnsupportedValue>>()?;
         let mut conn = conn.acquire().await?;
         let mut pages = Vec::with_capacity(parents.len());
         for statement in statements {
