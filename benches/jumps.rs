@@ -20,7 +20,8 @@
 
 use std::time::{Duration, Instant};
 
-use keypage::{AnyKeysetQuery, PageArgs};
+use keypage::PageArgs;
+use keypage::ordering::AnyKeysetQuery;
 
 #[path = "common/db.rs"]
 mod db;

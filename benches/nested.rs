@@ -30,9 +30,11 @@
 
 use std::time::{Duration, Instant};
 
+use keypage::cursor::Value;
+use keypage::ordering::AnyKeysetQuery;
 use keypage::sql::sqlx::{Select, SqlxDatabase};
 use keypage::sql::{PagePlan, RenderedSql, SqlWriter, WhereClause};
-use keypage::{AnyKeysetQuery, Cursor as _, Keyset as _, PageArgs, Paginate as _, Value};
+use keypage::{Cursor as _, Keyset as _, PageArgs, Paginate as _};
 use sqlx::{AssertSqlSafe, Executor as _, Pool};
 
 #[path = "common/report.rs"]

@@ -87,14 +87,15 @@
 //! `source`, for the server's log.
 //!
 //! For another data source, [`ConnectionRequest::fetch`] hands the
-//! validated query of the chosen ordering ([`AnyKeysetQuery`]) to an async
+//! validated query of the chosen ordering
+//! ([`AnyKeysetQuery`](crate::ordering::AnyKeysetQuery)) to an async
 //! closure that returns a [`Page`](crate::Page); `totalCount` comes from
 //! [`ConnectionRequest::total_count`], called only when a query selects
 //! it. The items below are documented in full where they are defined.
 
 pub use keypage_runtime::graphql::{
-    AnyKeysetQuery, Connection, ConnectionName, ConnectionRequest, EdgeName, IntoGraphqlError,
-    SharedCounts, TotalCount, TotalCountMode, async_graphql,
+    Connection, ConnectionName, ConnectionRequest, EdgeName, IntoGraphqlError, SharedCounts,
+    TotalCount, TotalCountMode, async_graphql,
 };
 
 /// Nested connections (a connection inside a list, every parent's page in

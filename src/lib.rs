@@ -31,15 +31,34 @@
 
 pub use keypage_macros::Paginate;
 pub use keypage_runtime::{
-    AnyKeysetQuery, Cursor, CursorError, CursorReader, CursorValue, CursorWriter, Edge, KeyColumn,
-    KeyRange, KeySpec, KeyTooLong, Keyset, KeysetQuery, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN, Nulls,
-    OrderVisitor, OrderingSpec, Page, PageArgs, PageDirection, PageError, PageInfo, Paginate,
-    SortOrder, Value, fingerprint, max_cursor_len, page_slice, paginate_slice, paginate_slice_by,
+    Cursor, CursorError, CursorValue, Edge, KeyColumn, KeyRange, KeyTooLong, Keyset, KeysetQuery,
+    MAX_TEXT_KEY_LEN, Page, PageArgs, PageDirection, PageError, PageInfo, Paginate, page_slice,
+    paginate_slice, paginate_slice_by,
 };
 
-/// Cursors bound to the filters they were minted under: see the README's
-/// "Range filters".
-pub use keypage_runtime::cursor::FilterBinding;
+/// The cursor format, for a [`CursorValue`] of your own key type (it writes
+/// and reads its value with [`CursorWriter`](cursor::CursorWriter) and
+/// [`CursorReader`](cursor::CursorReader), and binds as a
+/// [`Value`](cursor::Value)), and cursors bound to the filters they were
+/// minted under ([`FilterBinding`](cursor::FilterBinding): see the README's
+/// "Range filters").
+pub mod cursor {
+    pub use keypage_runtime::cursor::{
+        CursorReader, CursorWriter, FilterBinding, MAX_CURSOR_LEN, Value,
+    };
+}
+
+/// The ordering model every backend reads: the derive's
+/// [`OrderingSpec`](ordering::OrderingSpec)s of [`KeySpec`](ordering::KeySpec)s,
+/// [`OrderVisitor`](ordering::OrderVisitor) for code generic over an
+/// ordering chosen at run time, and
+/// [`AnyKeysetQuery`](ordering::AnyKeysetQuery), the validated query of
+/// such an ordering, for a data source of your own.
+pub mod ordering {
+    pub use keypage_runtime::{
+        AnyKeysetQuery, KeySpec, Nulls, OrderVisitor, OrderingSpec, SortOrder,
+    };
+}
 
 /// SQL rendering for every dialect, and (features `sqlite`, `postgres`,
 /// `mysql`) the sqlx integration: `sql::sqlx::Select` for your own

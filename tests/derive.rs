@@ -172,7 +172,10 @@ fn cursor_types_round_trip() {
     assert_eq!(row.cursor(), ArticleCursor::from_row(row));
     assert_eq!(
         ArticleTitleCursor::from_row(row).values(),
-        [keypage::Value::Text("b".to_owned()), keypage::Value::Int(4)]
+        [
+            keypage::cursor::Value::Text("b".to_owned()),
+            keypage::cursor::Value::Int(4)
+        ]
     );
 }
 
@@ -184,7 +187,7 @@ fn generated_metadata() {
     assert_eq!(<renamed::Article as Paginate>::MAX_OFFSET, 12_345);
     assert_eq!(Article::TABLE, Some("articles"));
     assert_eq!(Article::COLUMNS, ["id", "title", "created"]);
-    let names: Vec<&str> = Article::ORDERINGS.iter().map(|o| o.name).collect();
+    let names: Vec<&str> = Article::ORDERINGS.iter().map(|o| o.name()).collect();
     assert_eq!(names, ["DEFAULT", "TITLE"]);
     assert_eq!(
         ArticleOrder::ALL,
@@ -193,16 +196,19 @@ fn generated_metadata() {
     assert_eq!(ArticleOrder::Title.name(), "TITLE");
     assert_eq!(ArticleOrder::default(), ArticleOrder::Default);
     let title = <ArticleTitleCursor as Keyset>::ORDERING;
-    assert_eq!(title.type_name, "Article");
-    assert_eq!(title.keys[0].column, "title");
-    assert_eq!(title.keys[0].nulls, Some(keypage::Nulls::Last));
+    assert_eq!(title.type_name(), "Article");
+    assert_eq!(title.keys()[0].column(), "title");
     assert_eq!(
-        <ArticleCursor as Keyset>::ORDERING.keys[0].column,
+        title.keys()[0].nulls(),
+        Some(keypage::ordering::Nulls::Last)
+    );
+    assert_eq!(
+        <ArticleCursor as Keyset>::ORDERING.keys()[0].column(),
         "created"
     );
     assert_ne!(
-        title.fingerprint,
-        <ArticleCursor as Keyset>::ORDERING.fingerprint
+        title.fingerprint(),
+        <ArticleCursor as Keyset>::ORDERING.fingerprint()
     );
 }
 
@@ -230,7 +236,7 @@ fn order_name_renames_the_default_ordering_only() {
     assert_eq!(<renamed::Article as Paginate>::TABLE, None);
     // The fingerprint covers the type name and keys, not the ordering's name.
     assert_eq!(
-        <renamed::ArticleCursor as Keyset>::ORDERING.fingerprint,
-        <ArticleTitleCursor as Keyset>::ORDERING.fingerprint
+        <renamed::ArticleCursor as Keyset>::ORDERING.fingerprint(),
+        <ArticleTitleCursor as Keyset>::ORDERING.fingerprint()
     );
 }

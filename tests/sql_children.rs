@@ -20,8 +20,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use keypage::ordering::AnyKeysetQuery;
 use keypage::sql::sqlx::{FromRow, Select};
-use keypage::{AnyKeysetQuery, Page, PageArgs};
+use keypage::{Page, PageArgs};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -181,7 +182,7 @@ where
             qb.push("owner = ");
             let _ = <DB as keypage::sql::sqlx::SqlxDatabase>::push_value(
                 qb,
-                keypage::Value::Int(parent),
+                keypage::cursor::Value::Int(parent),
             );
         });
         let query = AnyKeysetQuery::<Post>::new(order, args).unwrap();

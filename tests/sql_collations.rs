@@ -43,8 +43,9 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
 
+use keypage::ordering::AnyKeysetQuery;
 use keypage::sql::sqlx::{FetchError, Select, SqlxDatabase};
-use keypage::{AnyKeysetQuery, KeyRange, Page, PageArgs};
+use keypage::{KeyRange, Page, PageArgs};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

@@ -52,7 +52,7 @@ fn select<DB: TestDb>(group: Option<i64>) -> Select<'static, DB> {
         .unwrap()
         .filter_some(group, |qb, g| {
             qb.push("grp = ");
-            let _ = DB::push_value(qb, keypage::Value::Int(*g));
+            let _ = DB::push_value(qb, keypage::cursor::Value::Int(*g));
         })
 }
 

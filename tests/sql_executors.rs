@@ -178,8 +178,10 @@ fn postgres_pool_connection_transaction_and_statement_timeout() {
                 qb.push("pg_sleep(0.2) IS NOT NULL");
             })
         };
-        let query =
-            || keypage::AnyKeysetQuery::<Ev>::new(Default::default(), &PageArgs::first(3)).unwrap();
+        let query = || {
+            keypage::ordering::AnyKeysetQuery::<Ev>::new(Default::default(), &PageArgs::first(3))
+                .unwrap()
+        };
         let mut tx = pool.begin().await.unwrap();
         sqlx::query("SET LOCAL statement_timeout = 50")
             .execute(&mut *tx)

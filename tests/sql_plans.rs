@@ -45,11 +45,11 @@ mod support;
 
 use std::marker::PhantomData;
 
+use keypage::cursor::Value;
+use keypage::ordering::OrderVisitor;
 use keypage::sql::sqlx::{Select, SqlxDatabase, UnsupportedValue};
 use keypage::sql::{Dialect, PART_COLUMN, PagePlan, RenderedSql, SqlWriter, WhereClause};
-use keypage::{
-    KeyRange, Keyset, KeysetQuery, OrderVisitor, PageArgs, PageDirection, Paginate, Value,
-};
+use keypage::{KeyRange, Keyset, KeysetQuery, PageArgs, PageDirection, Paginate};
 use sql_common::{Event, EventOrder, TestDb, runtime, summary};
 use sqlx::{AssertSqlSafe, Pool, QueryBuilder, Row as _};
 
@@ -1070,7 +1070,7 @@ fn batches<DB: SqlxDatabase>(prefix: &str) -> Vec<Batch<DB>> {
             self.out.push(Batch {
                 index: self.index,
                 statement,
-                label: format!("{} {label}", K::ORDERING.name),
+                label: format!("{} {label}", K::ORDERING.name()),
             });
         }
     }

@@ -496,12 +496,7 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
             }
         };
         quote! {
-            #private::KeySpec {
-                field: #field,
-                column: #column,
-                order: #order,
-                nulls: #nulls,
-            }
+            #private::KeySpec::new(#field, #column, #order, #nulls)
         }
     });
     let specs: Vec<TokenStream> = specs.collect();
@@ -518,12 +513,7 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
             #private::max_cursor_len(&[#(#ops.max_len),*]);
         static #keys_ident: [#private::KeySpec; #len_lit] = [#(#specs),*];
         static #ordering_ident: #private::OrderingSpec =
-            #private::OrderingSpec {
-                type_name: #type_name,
-                name: #name,
-                keys: &#keys_ident,
-                fingerprint: #fingerprint_ident,
-            };
+            #private::OrderingSpec::new(#type_name, #name, &#keys_ident, #fingerprint_ident);
     }
 }
 

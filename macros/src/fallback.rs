@@ -28,12 +28,8 @@ pub fn expand(model: &Model) -> TokenStream {
             #vis struct #cursor {}
         });
         impls.extend(quote! {
-            static #spec: #private::OrderingSpec = #private::OrderingSpec {
-                type_name: #type_name,
-                name: #name,
-                keys: &[],
-                fingerprint: 0,
-            };
+            static #spec: #private::OrderingSpec =
+                #private::OrderingSpec::new(#type_name, #name, &[], 0);
 
             impl #private::Cursor for #cursor {
                 fn encode(&self) -> #private::String {

@@ -28,12 +28,11 @@ pub mod sql;
 pub use args::{KeysetQuery, PageArgs, PageDirection};
 pub use cursor::{
     Cursor, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN, Value,
-    max_cursor_len,
 };
 pub use error::{CursorError, KeyTooLong, PageError};
 pub use filter::{KeyColumn, KeyRange};
 pub use keyset::{Keyset, OrderVisitor, Paginate};
-pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder, fingerprint};
+pub use ordering::{KeySpec, Nulls, OrderingSpec, SortOrder};
 pub use page::{Edge, Page, PageInfo};
 pub use query::AnyKeysetQuery;
 pub use slice::{page_slice, paginate_slice, paginate_slice_by};

@@ -81,20 +81,54 @@ impl Nulls {
     }
 }
 
-/// One key of an ordering.
+/// One key of an ordering, as the derive lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeySpec {
-    /// The Rust field name.
-    pub field: &'static str,
-    /// The SQL column name (the field name unless `#[paginate(column = "...")]`).
-    pub column: &'static str,
-    /// The sort direction.
-    pub order: SortOrder,
-    /// `Some` exactly when the field is an `Option<_>`: where its NULLs go.
-    pub nulls: Option<Nulls>,
+    pub(crate) field: &'static str,
+    pub(crate) column: &'static str,
+    pub(crate) order: SortOrder,
+    pub(crate) nulls: Option<Nulls>,
 }
 
 impl KeySpec {
+    /// The key of the field `field`, on the SQL column `column`, sorted
+    /// `order`; `nulls` is `Some` exactly when the field is an `Option<_>`.
+    /// What the derive writes for each key of an ordering.
+    pub const fn new(
+        field: &'static str,
+        column: &'static str,
+        order: SortOrder,
+        nulls: Option<Nulls>,
+    ) -> Self {
+        KeySpec {
+            field,
+            column,
+            order,
+            nulls,
+        }
+    }
+
+    /// The Rust field name.
+    pub const fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// The SQL column name (the field name unless `#[paginate(column = "...")]`).
+    pub const fn column(&self) -> &'static str {
+        self.column
+    }
+
+    /// The sort direction.
+    pub const fn order(&self) -> SortOrder {
+        self.order
+    }
+
+    /// Where the key's NULLs go: `Some` exactly when the field is an
+    /// `Option<_>`.
+    pub const fn nulls(&self) -> Option<Nulls> {
+        self.nulls
+    }
+
     /// Whether the key may hold NULL.
     pub const fn nullable(&self) -> bool {
         self.nulls.is_some()
@@ -106,7 +140,7 @@ impl KeySpec {
     /// ```
     /// use keypage_runtime::{KeySpec, Nulls, SortOrder};
     /// use core::cmp::Ordering;
-    /// let key = KeySpec { field: "t", column: "t", order: SortOrder::Desc, nulls: Some(Nulls::Last) };
+    /// let key = KeySpec::new("t", "t", SortOrder::Desc, Some(Nulls::Last));
     /// assert_eq!(key.compare(&Some(1), &Some(2)), Ordering::Greater); // desc
     /// assert_eq!(key.compare(&None, &Some(2)), Ordering::Greater);    // nulls last
     /// ```
@@ -130,17 +164,52 @@ impl KeySpec {
 /// A total order over the rows of one type: its keys, the last one unique.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OrderingSpec {
+    pub(crate) type_name: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) keys: &'static [KeySpec],
+    pub(crate) fingerprint: u32,
+}
+
+impl OrderingSpec {
+    /// The ordering `name` of the type `type_name` by `keys`, whose cursors
+    /// carry `fingerprint`: what the derive writes for each ordering.
+    pub const fn new(
+        type_name: &'static str,
+        name: &'static str,
+        keys: &'static [KeySpec],
+        fingerprint: u32,
+    ) -> Self {
+        OrderingSpec {
+            type_name,
+            name,
+            keys,
+            fingerprint,
+        }
+    }
+
     /// The Rust type the ordering belongs to (part of the cursor fingerprint).
-    pub type_name: &'static str,
-    /// The ordering's name: `DEFAULT` for the struct's `order_by`, else the
-    /// `name` given in `#[paginate(ordering(name = "..."))]`.
-    pub name: &'static str,
+    pub const fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// The ordering's name: `DEFAULT` for the struct's `order_by` (or its
+    /// `order_name`), else the `name` given in
+    /// `#[paginate(ordering(name = "..."))]`.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// The keys, most significant first; the last is unique.
-    pub keys: &'static [KeySpec],
+    pub const fn keys(&self) -> &'static [KeySpec] {
+        self.keys
+    }
+
     /// A fingerprint of the type, the keys, their directions, null placement
     /// and value types: cursors carry it, so a cursor of one ordering is
     /// refused by another.
-    pub fingerprint: u32,
+    pub const fn fingerprint(&self) -> u32 {
+        self.fingerprint
+    }
 }
 
 /// The fingerprint of an ordering, computable in a `const` (FNV-1a, 32 bits).
@@ -149,14 +218,8 @@ pub struct OrderingSpec {
 /// direction and null placement, as the derive lists them. A change to any of
 /// them changes the fingerprint, so cursors minted before the change are
 /// refused with [`CursorError::OrderingMismatch`](crate::CursorError) instead
-/// of being misread.
-///
-/// ```
-/// use keypage_runtime::fingerprint;
-/// const A: u32 = fingerprint(&["Article", "id", "i64", "desc", ""]);
-/// const B: u32 = fingerprint(&["Article", "id", "i64", "asc", ""]);
-/// assert_ne!(A, B);
-/// ```
+/// of being misread. Not public API: the derive calls it through the
+/// private path.
 pub const fn fingerprint(parts: &[&str]) -> u32 {
     let mut hash: u32 = 0x811c_9dc5;
     let mut i = 0;
@@ -174,4 +237,17 @@ pub const fn fingerprint(parts: &[&str]) -> u32 {
         i += 1;
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    #[test]
+    fn every_part_and_its_bounds_count() {
+        const A: u32 = fingerprint(&["Article", "id", "i64", "desc", ""]);
+        const B: u32 = fingerprint(&["Article", "id", "i64", "asc", ""]);
+        assert_ne!(A, B);
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+    }
 }

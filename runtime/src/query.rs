@@ -122,7 +122,7 @@ impl<K> KeysetQuery<K> {
 ///
 /// let rows: Vec<Row> = (1..=5).map(|id| Row { id }).collect();
 /// let query = AnyKeysetQuery::<Row>::new(RowOrder::Desc, &PageArgs::last(2)).unwrap();
-/// assert_eq!(query.ordering().name, "DESC");
+/// assert_eq!(query.ordering().name(), "DESC");
 /// assert_eq!((query.direction(), query.limit()), (PageDirection::Backward, 2));
 /// let page = query.page_slice(&rows).unwrap();
 /// assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [2, 1]);
@@ -306,7 +306,7 @@ mod tests {
             AnyKeysetQuery::<Row>::new(RowOrder::Desc, &PageArgs::first(2).after(&*end)).unwrap();
         assert_eq!(next.after(), Some(vec![Value::Int(4)]));
         assert_eq!(next.before(), None);
-        assert_eq!(next.ordering().name, "DESC");
+        assert_eq!(next.ordering().name(), "DESC");
         let ids: Vec<i64> = next
             .page_slice(&rows)
             .unwrap()

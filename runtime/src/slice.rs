@@ -12,30 +12,13 @@ use crate::page::{Edge, Page};
 ///
 /// ```
 /// # use keypage_runtime as keypage;
-/// # use keypage::{Cursor, CursorError, CursorReader, CursorWriter, Keyset, KeySpec, OrderingSpec, Paginate, OrderVisitor, SortOrder, Value, PageArgs};
-/// # #[derive(Clone, Debug)] struct Row { id: i64 }
-/// # #[derive(Clone, Debug)] struct RowCursor { id: i64 }
-/// # static KEYS: [KeySpec; 1] = [KeySpec { field: "id", column: "id", order: SortOrder::Asc, nulls: None }];
-/// # static SPEC: OrderingSpec = OrderingSpec { type_name: "Row", name: "DEFAULT", keys: &KEYS, fingerprint: 7 };
-/// # impl Cursor for RowCursor {
-/// #     fn encode(&self) -> String { let mut w = CursorWriter::new(7); w.write(&self.id); w.finish() }
-/// #     fn decode(s: &str) -> Result<Self, CursorError> { let mut r = CursorReader::open(s, 7)?; let id = r.read()?; r.finish()?; Ok(RowCursor { id }) }
-/// # }
-/// # impl Keyset for RowCursor {
-/// #     type Row = Row; const ORDERING: &'static OrderingSpec = &SPEC;
-/// #     fn from_row(r: &Row) -> Self { RowCursor { id: r.id } }
-/// #     fn cmp_row(r: &Row, c: &Self) -> core::cmp::Ordering { KEYS[0].compare(&r.id, &c.id) }
-/// #     fn cmp_rows(a: &Row, b: &Row) -> core::cmp::Ordering { KEYS[0].compare(&a.id, &b.id) }
-/// #     fn values(&self) -> Vec<Value> { vec![Value::Int(self.id)] }
-/// # }
-/// # impl Paginate for Row {
-/// #     type Cursor = RowCursor; type Order = ();
-/// #     const ORDERINGS: &'static [&'static OrderingSpec] = &[&SPEC];
-/// #     const MAX_PAGE_SIZE: u32 = 100; const DEFAULT_PAGE_SIZE: u32 = 20;
-/// #     const TABLE: Option<&'static str> = None; const COLUMNS: &'static [&'static str] = &["id"];
-/// #     fn with_order<V: OrderVisitor<Self>>(_: (), v: V) -> V::Output { v.visit::<RowCursor>() }
-/// # }
-/// // What `#[derive(Paginate)]` generates is hidden above; this is the use:
+/// # use keypage::PageArgs;
+/// #[derive(Clone, Debug, keypage_macros::Paginate)]
+/// # #[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+/// # #[paginate(crate = "keypage_runtime")]
+/// #[paginate(order_by = "id asc")]
+/// struct Row { id: i64 }
+///
 /// let rows: Vec<Row> = [5, 3, 1, 4, 2].into_iter().map(|id| Row { id }).collect();
 /// let page = keypage::paginate_slice::<RowCursor>(&rows, &PageArgs::first(2)).unwrap();
 /// assert_eq!(page.nodes().map(|r| r.id).collect::<Vec<_>>(), [1, 2]);

@@ -1,9 +1,9 @@
 //! Property tests of the cursor codec: every key type round-trips, order is
 //! total and matches the natural order, and no input makes the decoder panic.
 
+use keypage_runtime::cursor::max_cursor_len;
 use keypage_runtime::{
     CursorError, CursorReader, CursorValue, CursorWriter, MAX_CURSOR_LEN, MAX_TEXT_KEY_LEN,
-    max_cursor_len,
 };
 use proptest::prelude::*;
 

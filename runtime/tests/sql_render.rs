@@ -56,11 +56,11 @@ fn render_ordering<K: Keyset<Row = Row>>() -> String {
     let spec = K::ORDERING;
     let mut out = String::new();
     let keys: Vec<String> = spec
-        .keys
+        .keys()
         .iter()
         .map(|k| {
-            let nulls = k.nulls.map_or(String::new(), |n| format!(" {}", n.sql()));
-            format!("{} {}{nulls}", k.column, k.order.sql())
+            let nulls = k.nulls().map_or(String::new(), |n| format!(" {}", n.sql()));
+            format!("{} {}{nulls}", k.column(), k.order().sql())
         })
         .collect();
     writeln!(out, "ordering: {}", keys.join(", ")).unwrap();
@@ -70,31 +70,31 @@ fn render_ordering<K: Keyset<Row = Row>>() -> String {
             out,
             "{:<14} {}",
             "ORDER BY",
-            order_by(dialect, spec.keys, false)
+            order_by(dialect, spec.keys(), false)
         )
         .unwrap();
         writeln!(
             out,
             "{:<14} {}",
             "reversed",
-            order_by(dialect, spec.keys, true)
+            order_by(dialect, spec.keys(), true)
         )
         .unwrap();
-        for (label, row) in cursor_rows(spec.keys) {
+        for (label, row) in cursor_rows(spec.keys()) {
             let values = K::from_row(&row).values();
             let bound = |side, inclusive| KeyBound::new(side, inclusive, values.clone());
             writeln!(
                 out,
                 "-- {label}: shape {:?}",
-                bound(Side::After, false).shape(dialect, spec.keys)
+                bound(Side::After, false).shape(dialect, spec.keys())
             )
             .unwrap();
             for side in [Side::After, Side::Before] {
                 let b = bound(side, false);
-                if b.splits(spec.keys) {
+                if b.splits(spec.keys()) {
                     for part in 0..2 {
                         let mut sql = RenderedSql::new(dialect);
-                        let Ok(()) = b.push_part_sql(&mut sql, spec.keys, part);
+                        let Ok(()) = b.push_part_sql(&mut sql, spec.keys(), part);
                         line(&mut out, &format!("{side:?} part {part}"), &sql);
                     }
                 }
@@ -108,7 +108,7 @@ fn render_ordering<K: Keyset<Row = Row>>() -> String {
                 line(
                     &mut out,
                     name,
-                    &bound(side, inclusive).render(dialect, spec.keys),
+                    &bound(side, inclusive).render(dialect, spec.keys()),
                 );
             }
         }
@@ -176,21 +176,30 @@ fn render_plans<K: Keyset<Row = Row>>() -> String {
 fn orderings() {
     for (i, spec) in SPECS.iter().enumerate() {
         let text = with_spec!(i, K => render_ordering::<K>());
-        insta::assert_snapshot!(spec.name, text);
+        insta::assert_snapshot!(spec.name().to_lowercase(), text);
     }
 }
 
 #[test]
 fn page_plans() {
     // Uniform (row values), mixed directions, and nullable.
-    insta::assert_snapshot!("plan_b_desc_id_desc", render_plans::<common::Cur<2>>());
-    insta::assert_snapshot!("plan_b_desc_id_asc", render_plans::<common::Cur<4>>());
-    insta::assert_snapshot!("plan_a_desc_nulls_last", render_plans::<common::Cur<7>>());
+    insta::assert_snapshot!(
+        "plan_b_desc_id_desc",
+        render_plans::<common::RowBDescIdDescCursor>()
+    );
+    insta::assert_snapshot!(
+        "plan_b_desc_id_asc",
+        render_plans::<common::RowBDescIdAscCursor>()
+    );
+    insta::assert_snapshot!(
+        "plan_a_desc_nulls_last",
+        render_plans::<common::RowADescNullsLastCursor>()
+    );
 }
 
 #[test]
 fn cursor_encoding_is_stable_for_the_fixture() {
-    let row = cursor_rows(SPECS[0].keys).remove(0).1;
-    let c = common::Cur::<0>(row.clone());
-    assert_eq!(common::Cur::<0>::decode(&c.encode()).unwrap(), c);
+    let row = cursor_rows(SPECS[0].keys()).remove(0).1;
+    let c = common::RowCursor::from_row(&row);
+    assert_eq!(common::RowCursor::decode(&c.encode()).unwrap(), c);
 }

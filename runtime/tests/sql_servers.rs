@@ -135,7 +135,7 @@ macro_rules! server_test {
                         summary(&page_slice::<K>(&mine, &query::<K>(&q)).unwrap()),
                         summary(&rt.block_on(select.fetch_page(&pool, query::<K>(&q))).unwrap()),
                     ));
-                    prop_assert_eq!(got, want, "{} {:?}", SPECS[spec].name, q);
+                    prop_assert_eq!(got, want, "{} {:?}", SPECS[spec].name(), q);
                     let count = rt.block_on(select.count(&pool)).unwrap();
                     prop_assert_eq!(count, mine.len() as i64);
                     Ok(())

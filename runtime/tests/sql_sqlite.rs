@@ -122,7 +122,7 @@ fn predicates_select_exactly_the_rows_on_their_side() {
     let mut runner = TestRunner::new(Config::with_cases(400));
     runner
         .run(&strategy, |(rows, spec, cursor, after, inclusive)| {
-            let keys = SPECS[spec].keys;
+            let keys = SPECS[spec].keys();
             let side = if after { Side::After } else { Side::Before };
             let mut expected: Vec<Row> = rows
                 .iter()
@@ -154,7 +154,7 @@ fn predicates_select_exactly_the_rows_on_their_side() {
                     ids(&expected),
                     "{:?} {} {:?} inclusive={}: {}",
                     dialect,
-                    SPECS[spec].name,
+                    SPECS[spec].name(),
                     side,
                     inclusive,
                     text
@@ -289,7 +289,7 @@ fn planned_pages_equal_the_in_memory_pages() {
                         "{:?} filtered={} {} {:?}",
                         dialect,
                         filtered,
-                        SPECS[spec].name,
+                        SPECS[spec].name(),
                         q
                     );
                 }
@@ -352,7 +352,7 @@ fn select_fetch_page_with_a_filter_equals_the_in_memory_page() {
                 summary(&got),
                 summary(&want),
                 "{} {:?}",
-                SPECS[spec].name,
+                SPECS[spec].name(),
                 q
             );
             let count = rt.block_on(select.count(&pool)).unwrap();
@@ -396,7 +396,7 @@ fn one_call_fetch_page_walks_every_row_once() {
                     }
                     args = PageArgs::first(7).after(page.page_info.end_cursor.unwrap());
                 }
-                assert_eq!(seen, ids(&sorted), "{}", ordering.name);
+                assert_eq!(seen, ids(&sorted), "{}", ordering.name());
                 let mut back = Vec::new();
                 let mut args = PageArgs::last(6);
                 loop {
@@ -409,7 +409,7 @@ fn one_call_fetch_page_walks_every_row_once() {
                     }
                     args = PageArgs::last(6).before(page.page_info.start_cursor.unwrap());
                 }
-                assert_eq!(back, ids(&sorted), "{}", ordering.name);
+                assert_eq!(back, ids(&sorted), "{}", ordering.name());
             });
         }
         let total = keypage_runtime::sql::sqlx::count::<Row, _>(&pool)
@@ -417,7 +417,7 @@ fn one_call_fetch_page_walks_every_row_once() {
             .unwrap();
         assert_eq!(total, 53);
         // Invalid arguments are the client's error, before any query.
-        let err = keypage_runtime::sql::sqlx::fetch_page::<common::Cur<0>, _>(
+        let err = keypage_runtime::sql::sqlx::fetch_page::<common::RowCursor, _>(
             &pool,
             &PageArgs::first(1).after("not a cursor"),
         )
@@ -458,10 +458,10 @@ fn hostile_cursor_contents_are_only_ever_bound() {
         load(&mut pool.acquire().await.unwrap(), &rows, &[]).await;
         // `s` is a key of ordering 13 and 14: cursors carry the hostile text.
         for row in &rows {
-            type K = common::Cur<14>;
+            type K = common::RowSDescLastIdAscCursor;
             let cursor = K::from_row(row);
             for dialect in DIALECTS {
-                let sql = KeyBound::after(&cursor).render(dialect, SPECS[14].keys);
+                let sql = KeyBound::after(&cursor).render(dialect, SPECS[14].keys());
                 for h in HOSTILE {
                     assert!(
                         !sql.sql.contains(h),
@@ -495,7 +495,7 @@ fn hostile_cursor_contents_are_only_ever_bound() {
             let page = select
                 .fetch_page(
                     &pool,
-                    PageArgs::first(10).validate::<common::Cur<0>>().unwrap(),
+                    PageArgs::first(10).validate::<common::RowCursor>().unwrap(),
                 )
                 .await
                 .unwrap();
@@ -601,7 +601,7 @@ fn sqlite_plans_seek_the_index() {
                 });
                 let what = format!(
                     "{} {cursor:?} forward={forward} offset={offset}: {plan_text}",
-                    SPECS[spec].name
+                    SPECS[spec].name()
                 );
                 assert!(plan_text.contains("SEARCH items USING"), "{what}");
                 assert!(!plan_text.contains("SCAN items"), "{what}");
@@ -686,7 +686,9 @@ fn generated_methods_are_send_and_work() {
         assert!(page.page_info.has_previous_page && page.page_info.has_next_page);
         assert_eq!(assert_send(Item::total_count(&pool)).await.unwrap(), 5);
         let select = Select::<Sqlite>::table_of::<Row>().unwrap();
-        let q = PageArgs::last(1).validate::<common::Cur<3>>().unwrap();
+        let q = PageArgs::last(1)
+            .validate::<common::RowBAscIdAscCursor>()
+            .unwrap();
         assert_send(select.fetch_page(&pool, q)).await.unwrap();
         // The generated `table()` with an optional filter, in an ordering
         // chosen at run time; the count sees the same filter.

@@ -8,8 +8,9 @@
 //! (`utf8mb4_bin` pads trailing spaces: `'a' = 'a '` there).
 #![allow(dead_code)]
 
+use keypage::ordering::AnyKeysetQuery;
 use keypage::sql::sqlx::{FetchError, Select, SqlxDatabase};
-use keypage::{AnyKeysetQuery, KeyRange, Page, PageArgs};
+use keypage::{KeyRange, Page, PageArgs};
 use sqlx::{AssertSqlSafe, Pool};
 
 /// Rows for the property and injection tests: nullable, duplicate-heavy and

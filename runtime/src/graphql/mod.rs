@@ -45,7 +45,6 @@ mod range;
 
 pub use async_graphql;
 
-pub use crate::query::AnyKeysetQuery;
 pub use connection::{
     Connection, ConnectionName, ConnectionRequest, EdgeName, SharedCounts, TotalCount,
     TotalCountMode,

@@ -19,8 +19,8 @@ use crate::ordering::KeySpec;
 /// use keypage_runtime::{KeySpec, Nulls, SortOrder};
 /// use keypage_runtime::sql::{order_by, Dialect};
 /// static KEYS: [KeySpec; 2] = [
-///     KeySpec { field: "rank", column: "rank", order: SortOrder::Asc, nulls: Some(Nulls::Last) },
-///     KeySpec { field: "id", column: "id", order: SortOrder::Desc, nulls: None },
+///     KeySpec::new("rank", "rank", SortOrder::Asc, Some(Nulls::Last)),
+///     KeySpec::new("id", "id", SortOrder::Desc, None),
 /// ];
 /// assert_eq!(order_by(Dialect::Postgres, &KEYS, false), r#""rank" ASC NULLS LAST, "id" DESC"#);
 /// assert_eq!(order_by(Dialect::Postgres, &KEYS, true), r#""rank" DESC NULLS FIRST, "id" ASC"#);
@@ -28,7 +28,7 @@ use crate::ordering::KeySpec;
 /// assert_eq!(order_by(Dialect::MySql, &KEYS, true), "`rank` IS NULL DESC, `rank` DESC, `id` ASC");
 /// // NULLs last in a descending order is MySQL's own placement: left implicit.
 /// static DESC: [KeySpec; 1] = [
-///     KeySpec { field: "rank", column: "rank", order: SortOrder::Desc, nulls: Some(Nulls::Last) },
+///     KeySpec::new("rank", "rank", SortOrder::Desc, Some(Nulls::Last)),
 /// ];
 /// assert_eq!(order_by(Dialect::MySql, &DESC, false), "`rank` DESC");
 /// ```

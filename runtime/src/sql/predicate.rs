@@ -74,8 +74,8 @@ pub enum Shape {
 /// use keypage_runtime::{KeySpec, SortOrder, Value};
 /// use keypage_runtime::sql::{Dialect, KeyBound, Side};
 /// static KEYS: [KeySpec; 2] = [
-///     KeySpec { field: "created_at", column: "created_at", order: SortOrder::Desc, nulls: None },
-///     KeySpec { field: "id", column: "id", order: SortOrder::Desc, nulls: None },
+///     KeySpec::new("created_at", "created_at", SortOrder::Desc, None),
+///     KeySpec::new("id", "id", SortOrder::Desc, None),
 /// ];
 /// let bound = KeyBound::new(Side::After, false, vec![Value::Int(1700), Value::Int(42)]);
 /// let pg = bound.render(Dialect::Postgres, &KEYS);

@@ -18,33 +18,14 @@
 //! # #[cfg(feature = "sqlite")]
 //! # async fn demo(pool: &sqlx::SqlitePool, author: i64, args: keypage_runtime::PageArgs) -> Result<(), keypage_runtime::sql::sqlx::FetchError> {
 //! # use keypage_runtime as keypage;
-//! # use keypage::{Cursor, CursorError, CursorReader, CursorWriter, Keyset, KeySpec, OrderingSpec, Paginate, OrderVisitor, SortOrder, Value, PageArgs};
-//! # #[derive(Clone, Debug)] struct Article { id: i64 }
+//! # #[derive(Clone, Debug, keypage_macros::Paginate)]
+//! # #[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+//! # #[paginate(crate = "keypage_runtime", order_by = "id desc", table = "articles")]
+//! # struct Article { id: i64 }
 //! # impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for Article {
 //! #     fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
 //! #         use sqlx::Row as _; Ok(Article { id: row.try_get("id")? })
 //! #     }
-//! # }
-//! # #[derive(Clone, Debug)] struct ArticleCursor { id: i64 }
-//! # static KEYS: [KeySpec; 1] = [KeySpec { field: "id", column: "id", order: SortOrder::Desc, nulls: None }];
-//! # static SPEC: OrderingSpec = OrderingSpec { type_name: "Article", name: "DEFAULT", keys: &KEYS, fingerprint: 7 };
-//! # impl Cursor for ArticleCursor {
-//! #     fn encode(&self) -> String { let mut w = CursorWriter::new(7); w.write(&self.id); w.finish() }
-//! #     fn decode(s: &str) -> Result<Self, CursorError> { let mut r = CursorReader::open(s, 7)?; let id = r.read()?; r.finish()?; Ok(ArticleCursor { id }) }
-//! # }
-//! # impl Keyset for ArticleCursor {
-//! #     type Row = Article; const ORDERING: &'static OrderingSpec = &SPEC;
-//! #     fn from_row(r: &Article) -> Self { ArticleCursor { id: r.id } }
-//! #     fn cmp_row(r: &Article, c: &Self) -> core::cmp::Ordering { KEYS[0].compare(&r.id, &c.id) }
-//! #     fn cmp_rows(a: &Article, b: &Article) -> core::cmp::Ordering { KEYS[0].compare(&a.id, &b.id) }
-//! #     fn values(&self) -> Vec<Value> { vec![Value::Int(self.id)] }
-//! # }
-//! # impl Paginate for Article {
-//! #     type Cursor = ArticleCursor; type Order = ();
-//! #     const ORDERINGS: &'static [&'static OrderingSpec] = &[&SPEC];
-//! #     const MAX_PAGE_SIZE: u32 = 100; const DEFAULT_PAGE_SIZE: u32 = 20;
-//! #     const TABLE: Option<&'static str> = Some("articles"); const COLUMNS: &'static [&'static str] = &["id"];
-//! #     fn with_order<V: OrderVisitor<Self>>(_: (), v: V) -> V::Output { v.visit::<ArticleCursor>() }
 //! # }
 //! use keypage::sql::sqlx::Select;
 //! let articles = Select::<sqlx::Sqlite>::new("id, title", "articles")

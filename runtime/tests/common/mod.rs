@@ -1,19 +1,48 @@
-//! A hand-written row type with many orderings, standing in for what
-//! `#[derive(Paginate)]` generates (the derive is tested on its own): one
-//! `Keyset` type per ordering, `Cur<S>` for `SPECS[S]`.
+//! The row type of the runtime's SQL tests, derived as users' types are
+//! (`crate = "keypage_runtime"`), with an ordering of every shape: 1 to 3
+//! keys, uniform and mixed directions, nullable keys with NULLs first and
+//! last, text keys.
 
 #![allow(dead_code)]
 
 use core::cmp::Ordering;
 
-use keypage_runtime::{
-    Cursor, CursorError, CursorReader, CursorValue, CursorWriter, KeySpec, Keyset, Nulls,
-    OrderVisitor, OrderingSpec, Paginate, SortOrder, Value,
-};
+use keypage_runtime::{KeySpec, OrderingSpec, Paginate};
 
 /// A row: `a` and `s` are nullable, `b` and `c` are not, `id` is unique.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, keypage_macros::Paginate)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[paginate(crate = "keypage_runtime", table = "items")]
+#[paginate(order_by = "id asc", order_name = "ID_ASC")]
+#[paginate(ordering(name = "ID_DESC", order_by = "id desc"))]
+#[paginate(ordering(name = "B_DESC_ID_DESC", order_by = "b desc, id desc"))]
+#[paginate(ordering(name = "B_ASC_ID_ASC", order_by = "b asc, id asc"))]
+#[paginate(ordering(name = "B_DESC_ID_ASC", order_by = "b desc, id asc"))]
+#[paginate(ordering(name = "A_ASC_NULLS_FIRST", order_by = "a asc nulls first, id asc"))]
+#[paginate(ordering(name = "A_ASC_NULLS_LAST", order_by = "a asc nulls last, id asc"))]
+#[paginate(ordering(name = "A_DESC_NULLS_LAST", order_by = "a desc nulls last, id desc"))]
+#[paginate(ordering(name = "A_DESC_NULLS_FIRST", order_by = "a desc nulls first, id asc"))]
+#[paginate(ordering(name = "B_C_ID_DESC", order_by = "b desc, c desc, id desc"))]
+#[paginate(ordering(name = "B_ASC_C_DESC_ID_ASC", order_by = "b asc, c desc, id asc"))]
+#[paginate(ordering(
+    name = "B_ASC_A_DESC_LAST_ID_DESC",
+    order_by = "b asc, a desc nulls last, id desc"
+))]
+#[paginate(ordering(
+    name = "A_ASC_LAST_B_DESC_ID_ASC",
+    order_by = "a asc nulls last, b desc, id asc"
+))]
+#[paginate(ordering(
+    name = "B_DESC_S_ASC_FIRST_ID_DESC",
+    order_by = "b desc, s asc nulls first, id desc"
+))]
+#[paginate(ordering(name = "S_DESC_LAST_ID_ASC", order_by = "s desc nulls last, id asc"))]
+#[paginate(ordering(
+    name = "A_FIRST_S_LAST_ID_ASC",
+    order_by = "a asc nulls first, s asc nulls last, id asc"
+))]
 pub struct Row {
+    #[paginate(unique)]
     pub id: i64,
     pub a: Option<i64>,
     pub b: i64,
@@ -21,143 +50,31 @@ pub struct Row {
     pub s: Option<String>,
 }
 
-const fn key(column: &'static str, order: SortOrder, nulls: Option<Nulls>) -> KeySpec {
-    KeySpec {
-        field: column,
-        column,
-        order,
-        nulls,
-    }
-}
-
-use Nulls::{First, Last};
-use SortOrder::{Asc, Desc};
-
-const fn spec(name: &'static str, keys: &'static [KeySpec]) -> OrderingSpec {
-    OrderingSpec {
-        type_name: "Row",
-        name,
-        keys,
-        fingerprint: keypage_runtime::fingerprint(&["Row", name]),
-    }
-}
-
-/// Every shape: 1 to 3 keys, uniform and mixed directions, nullable keys
-/// with NULLs first and last, text keys.
-pub const SPECS: [OrderingSpec; 16] = [
-    spec("id_asc", &[key("id", Asc, None)]),
-    spec("id_desc", &[key("id", Desc, None)]),
-    spec(
-        "b_desc_id_desc",
-        &[key("b", Desc, None), key("id", Desc, None)],
-    ),
-    spec("b_asc_id_asc", &[key("b", Asc, None), key("id", Asc, None)]),
-    spec(
-        "b_desc_id_asc",
-        &[key("b", Desc, None), key("id", Asc, None)],
-    ),
-    spec(
-        "a_asc_nulls_first",
-        &[key("a", Asc, Some(First)), key("id", Asc, None)],
-    ),
-    spec(
-        "a_asc_nulls_last",
-        &[key("a", Asc, Some(Last)), key("id", Asc, None)],
-    ),
-    spec(
-        "a_desc_nulls_last",
-        &[key("a", Desc, Some(Last)), key("id", Desc, None)],
-    ),
-    spec(
-        "a_desc_nulls_first",
-        &[key("a", Desc, Some(First)), key("id", Asc, None)],
-    ),
-    spec(
-        "b_c_id_desc",
-        &[
-            key("b", Desc, None),
-            key("c", Desc, None),
-            key("id", Desc, None),
-        ],
-    ),
-    spec(
-        "b_asc_c_desc_id_asc",
-        &[
-            key("b", Asc, None),
-            key("c", Desc, None),
-            key("id", Asc, None),
-        ],
-    ),
-    spec(
-        "b_asc_a_desc_last_id_desc",
-        &[
-            key("b", Asc, None),
-            key("a", Desc, Some(Last)),
-            key("id", Desc, None),
-        ],
-    ),
-    spec(
-        "a_asc_last_b_desc_id_asc",
-        &[
-            key("a", Asc, Some(Last)),
-            key("b", Desc, None),
-            key("id", Asc, None),
-        ],
-    ),
-    spec(
-        "b_desc_s_asc_first_id_desc",
-        &[
-            key("b", Desc, None),
-            key("s", Asc, Some(First)),
-            key("id", Desc, None),
-        ],
-    ),
-    spec(
-        "s_desc_last_id_asc",
-        &[key("s", Desc, Some(Last)), key("id", Asc, None)],
-    ),
-    spec(
-        "a_first_s_last_id_asc",
-        &[
-            key("a", Asc, Some(First)),
-            key("s", Asc, Some(Last)),
-            key("id", Asc, None),
-        ],
-    ),
+/// Every ordering, by the index `with_spec!` takes.
+pub const ORDERS: [RowOrder; 16] = [
+    RowOrder::IdAsc,
+    RowOrder::IdDesc,
+    RowOrder::BDescIdDesc,
+    RowOrder::BAscIdAsc,
+    RowOrder::BDescIdAsc,
+    RowOrder::AAscNullsFirst,
+    RowOrder::AAscNullsLast,
+    RowOrder::ADescNullsLast,
+    RowOrder::ADescNullsFirst,
+    RowOrder::BCIdDesc,
+    RowOrder::BAscCDescIdAsc,
+    RowOrder::BAscADescLastIdDesc,
+    RowOrder::AAscLastBDescIdAsc,
+    RowOrder::BDescSAscFirstIdDesc,
+    RowOrder::SDescLastIdAsc,
+    RowOrder::AFirstSLastIdAsc,
 ];
 
-/// The cursor of `SPECS[S]`: it keeps the whole row, and reads the keys its
-/// ordering names.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cur<const S: usize>(pub Row);
-
-impl<const S: usize> Cursor for Cur<S> {
-    fn encode(&self) -> String {
-        let mut w = CursorWriter::new(SPECS[S].fingerprint);
-        let r = &self.0;
-        w.write(&r.id);
-        w.write(&r.a);
-        w.write(&r.b);
-        w.write(&r.c);
-        w.write(&r.s);
-        w.finish()
-    }
-    fn decode(s: &str) -> Result<Self, CursorError> {
-        let mut r = CursorReader::open(s, SPECS[S].fingerprint)?;
-        let row = Row {
-            id: r.read()?,
-            a: r.read()?,
-            b: r.read()?,
-            c: r.read()?,
-            s: r.read()?,
-        };
-        r.finish()?;
-        Ok(Cur(row))
-    }
-}
+/// The orderings' specs, by the same index.
+pub const SPECS: &[&OrderingSpec] = <Row as Paginate>::ORDERINGS;
 
 fn cmp_key(key: &KeySpec, x: &Row, y: &Row) -> Ordering {
-    match key.field {
+    match key.field() {
         "id" => key.compare(&x.id, &y.id),
         "a" => key.compare(&x.a, &y.a),
         "b" => key.compare(&x.b, &y.b),
@@ -167,7 +84,8 @@ fn cmp_key(key: &KeySpec, x: &Row, y: &Row) -> Ordering {
     }
 }
 
-/// The rows' comparison in an ordering's keys: what the derive generates.
+/// The reference model of the rows' comparison in an ordering's keys, by
+/// the keys' specs alone.
 pub fn cmp_in(keys: &[KeySpec], x: &Row, y: &Row) -> Ordering {
     keys.iter()
         .map(|k| cmp_key(k, x, y))
@@ -175,129 +93,78 @@ pub fn cmp_in(keys: &[KeySpec], x: &Row, y: &Row) -> Ordering {
         .unwrap_or(Ordering::Equal)
 }
 
-impl<const S: usize> Keyset for Cur<S> {
-    type Row = Row;
-    const ORDERING: &'static OrderingSpec = &SPECS[S];
-    fn from_row(row: &Row) -> Self {
-        Cur(row.clone())
-    }
-    fn cmp_row(row: &Row, cursor: &Self) -> Ordering {
-        cmp_in(SPECS[S].keys, row, &cursor.0)
-    }
-    fn cmp_rows(a: &Row, b: &Row) -> Ordering {
-        cmp_in(SPECS[S].keys, a, b)
-    }
-    fn values(&self) -> Vec<Value> {
-        let r = &self.0;
-        SPECS[S]
-            .keys
-            .iter()
-            .map(|k| match k.field {
-                "id" => r.id.to_value(),
-                "a" => r.a.to_value(),
-                "b" => r.b.to_value(),
-                "c" => r.c.to_value(),
-                "s" => r.s.to_value(),
-                other => unreachable!("no field {other}"),
-            })
-            .collect()
-    }
-}
-
-static ORDERINGS: [&OrderingSpec; 16] = {
-    let mut all = [&SPECS[0]; 16];
-    let mut i = 0;
-    while i < 16 {
-        all[i] = &SPECS[i];
-        i += 1;
-    }
-    all
-};
-
-/// Calls `$body` with `$k` the `Cur<S>` of a run-time index.
+/// Calls `$body` with `$k` the derived cursor type of the ordering at a
+/// run-time index.
 macro_rules! with_spec {
     ($index:expr, $k:ident => $body:expr) => {
         match $index {
             0 => {
-                type $k = $crate::common::Cur<0>;
+                type $k = $crate::common::RowCursor;
                 $body
             }
             1 => {
-                type $k = $crate::common::Cur<1>;
+                type $k = $crate::common::RowIdDescCursor;
                 $body
             }
             2 => {
-                type $k = $crate::common::Cur<2>;
+                type $k = $crate::common::RowBDescIdDescCursor;
                 $body
             }
             3 => {
-                type $k = $crate::common::Cur<3>;
+                type $k = $crate::common::RowBAscIdAscCursor;
                 $body
             }
             4 => {
-                type $k = $crate::common::Cur<4>;
+                type $k = $crate::common::RowBDescIdAscCursor;
                 $body
             }
             5 => {
-                type $k = $crate::common::Cur<5>;
+                type $k = $crate::common::RowAAscNullsFirstCursor;
                 $body
             }
             6 => {
-                type $k = $crate::common::Cur<6>;
+                type $k = $crate::common::RowAAscNullsLastCursor;
                 $body
             }
             7 => {
-                type $k = $crate::common::Cur<7>;
+                type $k = $crate::common::RowADescNullsLastCursor;
                 $body
             }
             8 => {
-                type $k = $crate::common::Cur<8>;
+                type $k = $crate::common::RowADescNullsFirstCursor;
                 $body
             }
             9 => {
-                type $k = $crate::common::Cur<9>;
+                type $k = $crate::common::RowBCIdDescCursor;
                 $body
             }
             10 => {
-                type $k = $crate::common::Cur<10>;
+                type $k = $crate::common::RowBAscCDescIdAscCursor;
                 $body
             }
             11 => {
-                type $k = $crate::common::Cur<11>;
+                type $k = $crate::common::RowBAscADescLastIdDescCursor;
                 $body
             }
             12 => {
-                type $k = $crate::common::Cur<12>;
+                type $k = $crate::common::RowAAscLastBDescIdAscCursor;
                 $body
             }
             13 => {
-                type $k = $crate::common::Cur<13>;
+                type $k = $crate::common::RowBDescSAscFirstIdDescCursor;
                 $body
             }
             14 => {
-                type $k = $crate::common::Cur<14>;
+                type $k = $crate::common::RowSDescLastIdAscCursor;
                 $body
             }
             15 => {
-                type $k = $crate::common::Cur<15>;
+                type $k = $crate::common::RowAFirstSLastIdAscCursor;
                 $body
             }
             other => unreachable!("no ordering {other}"),
         }
     };
-}
-
-impl Paginate for Row {
-    type Cursor = Cur<0>;
-    type Order = usize;
-    const ORDERINGS: &'static [&'static OrderingSpec] = &ORDERINGS;
-    const MAX_PAGE_SIZE: u32 = 100;
-    const DEFAULT_PAGE_SIZE: u32 = 20;
-    const TABLE: Option<&'static str> = Some("items");
-    const COLUMNS: &'static [&'static str] = &["id", "a", "b", "c", "s"];
-    fn with_order<V: OrderVisitor<Self>>(order: usize, visitor: V) -> V::Output {
-        with_spec!(order, K => visitor.visit::<K>())
-    }
 }
 
 /// What `#[derive(sqlx::FromRow)]` would generate (sqlx's macros are not

@@ -55,7 +55,8 @@ const PAD: usize = MAX_VARINT64;
 /// the limit its `decode` passes to [`CursorReader::open_within`].
 ///
 /// ```
-/// use keypage_runtime::{CursorValue, max_cursor_len};
+/// use keypage_runtime::CursorValue;
+/// use keypage_runtime::cursor::max_cursor_len;
 /// // 5 header bytes + 10 + 10 = 25 bytes: 34 characters of base64.
 /// assert_eq!(max_cursor_len(&[i64::MAX_ENCODED_LEN, i64::MAX_ENCODED_LEN]), 34);
 /// // 5 + (3 + 32768) + 10 = 32786 bytes: 43715 characters.
