@@ -156,20 +156,17 @@ impl PageError {
     /// assert_eq!(keypage_runtime::PageError::FirstAndLast.code(), "FIRST_AND_LAST");
     /// ```
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// [`code`](Self::code), from the table of codes.
+    pub(crate) fn error_code(&self) -> Code {
         match self {
-            PageError::FirstAndLast => "FIRST_AND_LAST",
-            PageError::PageSizeOutOfRange { .. } => "PAGE_SIZE_OUT_OF_RANGE",
-            PageError::OffsetOutOfRange { .. } => "OFFSET_OUT_OF_RANGE",
-            PageError::InvalidCursor {
-                source: CursorError::OrderingMismatch,
-                ..
-            } => "CURSOR_ORDER_MISMATCH",
-            PageError::InvalidCursor {
-                source: CursorError::FilterMismatch,
-                ..
-            } => "CURSOR_FILTER_MISMATCH",
-            PageError::InvalidCursor { .. } => "INVALID_CURSOR",
-            PageError::KeyTooLong(_) => "KEY_TOO_LONG",
+            PageError::FirstAndLast => Code::FirstAndLast,
+            PageError::PageSizeOutOfRange { .. } => Code::PageSizeOutOfRange,
+            PageError::OffsetOutOfRange { .. } => Code::OffsetOutOfRange,
+            PageError::InvalidCursor { source, .. } => source.code(),
+            PageError::KeyTooLong(_) => Code::KeyTooLong,
         }
     }
 
@@ -180,6 +177,56 @@ impl PageError {
             PageError::OffsetOutOfRange { .. } => Some("offset"),
             PageError::PageSizeOutOfRange { argument, .. }
             | PageError::InvalidCursor { argument, .. } => Some(argument),
+        }
+    }
+}
+
+impl CursorError {
+    /// The code of a cursor refused for this reason.
+    pub(crate) fn code(&self) -> Code {
+        match self {
+            CursorError::OrderingMismatch => Code::CursorOrderMismatch,
+            CursorError::FilterMismatch => Code::CursorFilterMismatch,
+            _ => Code::InvalidCursor,
+        }
+    }
+}
+
+/// Every machine-readable code keypage gives an error (GraphQL
+/// `extensions.code`), in one table: the README's error table lists the
+/// same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Which codes are given depends on the features (`graphql`, the SQL ones).
+#[allow(dead_code)]
+pub(crate) enum Code {
+    FirstAndLast,
+    PageSizeOutOfRange,
+    OffsetOutOfRange,
+    InvalidCursor,
+    CursorOrderMismatch,
+    CursorFilterMismatch,
+    KeyTooLong,
+    InvalidRange,
+    TotalCountUnavailable,
+    TotalCountOutOfRange,
+    Internal,
+}
+
+impl Code {
+    /// The code as clients read it.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Code::FirstAndLast => "FIRST_AND_LAST",
+            Code::PageSizeOutOfRange => "PAGE_SIZE_OUT_OF_RANGE",
+            Code::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            Code::InvalidCursor => "INVALID_CURSOR",
+            Code::CursorOrderMismatch => "CURSOR_ORDER_MISMATCH",
+            Code::CursorFilterMismatch => "CURSOR_FILTER_MISMATCH",
+            Code::KeyTooLong => "KEY_TOO_LONG",
+            Code::InvalidRange => "INVALID_RANGE",
+            Code::TotalCountUnavailable => "TOTAL_COUNT_UNAVAILABLE",
+            Code::TotalCountOutOfRange => "TOTAL_COUNT_OUT_OF_RANGE",
+            Code::Internal => "INTERNAL",
         }
     }
 }

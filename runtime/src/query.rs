@@ -54,6 +54,10 @@ pub(crate) trait ErasedQuery<R>: Send + Sync {
     /// The cursor `arg` as keypage encodes it, if it was given.
     fn encoded(&self, arg: CursorArg) -> Option<String>;
     /// A row's key values in the ordering, as keypage binds them.
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+        allow(dead_code)
+    )]
     fn row_values(&self, row: &R) -> Vec<Value>;
     /// A row's cursor in the ordering.
     fn row_cursor(&self, row: &R) -> Result<String, KeyTooLong>;

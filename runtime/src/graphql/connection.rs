@@ -11,7 +11,7 @@ use async_graphql::{Error, ErrorExtensions as _, Object, OutputType};
 
 use super::error::{IntoGraphqlError, coded};
 use crate::args::PageArgs;
-use crate::error::{CursorError, PageError};
+use crate::error::{Code, CursorError, PageError};
 use crate::keyset::Paginate;
 use crate::page::Page;
 use crate::query::AnyKeysetQuery;
@@ -676,7 +676,7 @@ impl<R: Paginate> ConnectionRequest<R> {
         match self.stable {
             Some(_) => Err(coded(
                 "a stable walk is read by `select` or `select_in` only",
-                "INTERNAL",
+                Code::Internal,
                 None,
             )),
             None => Ok(()),
@@ -1030,7 +1030,7 @@ impl<R: Paginate> ConnectionRequest<R> {
             .load_one(key)
             .await
             .map_err(IntoGraphqlError::into_graphql_error)?
-            .ok_or_else(|| coded("internal error", "INTERNAL", None))?
+            .ok_or_else(|| coded("internal error", Code::Internal, None))?
             .map_err(<std::sync::Arc<FetchError> as IntoGraphqlError>::into_graphql_error)?;
         Ok(into_connection(page, self.count, self.finish))
     }
@@ -1201,14 +1201,14 @@ fn shared_key(key: &str, finish: &Finish) -> String {
 }
 
 fn unavailable(message: &'static str) -> Error {
-    coded(message, "TOTAL_COUNT_UNAVAILABLE", None)
+    coded(message, Code::TotalCountUnavailable, None)
 }
 
 fn count_in_range<N: TryInto<i32> + fmt::Display + Copy>(n: N) -> Result<Counted, Error> {
     n.try_into().map(|n| (n, true)).map_err(|_| {
         coded(
             format!("`totalCount` is {n}, beyond GraphQL's 32-bit `Int`"),
-            "TOTAL_COUNT_OUT_OF_RANGE",
+            Code::TotalCountOutOfRange,
             None,
         )
     })

@@ -12,7 +12,7 @@
 
 use async_graphql::{Error, ErrorExtensionValues, ErrorExtensions};
 
-use crate::error::{CursorError, PageError};
+use crate::error::{Code, CursorError, PageError};
 
 /// `PAGE_SIZE_OUT_OF_RANGE`, ... as `extensions.code`, the argument at fault
 /// as `extensions.argument`, and the `Display` text (which names the
@@ -30,7 +30,7 @@ use crate::error::{CursorError, PageError};
 /// ```
 impl ErrorExtensions for PageError {
     fn extend(&self) -> Error {
-        coded(self.clone(), self.code(), self.argument())
+        coded(self.clone(), self.error_code(), self.argument())
     }
 }
 
@@ -41,12 +41,7 @@ impl ErrorExtensions for PageError {
 /// name the argument).
 impl ErrorExtensions for CursorError {
     fn extend(&self) -> Error {
-        let code = match self {
-            CursorError::OrderingMismatch => "CURSOR_ORDER_MISMATCH",
-            CursorError::FilterMismatch => "CURSOR_FILTER_MISMATCH",
-            _ => "INVALID_CURSOR",
-        };
-        coded(self.clone(), code, None)
+        coded(self.clone(), self.code(), None)
     }
 }
 
@@ -114,13 +109,13 @@ impl IntoGraphqlError for CursorError {
 /// An error whose message is `source`'s `Display`, with `code` and, if
 /// given, `argument` as extensions. The source is kept for server-side
 /// logging; clients only see the message and the extensions.
-pub(crate) fn coded<E>(source: E, code: &str, argument: Option<&str>) -> Error
+pub(crate) fn coded<E>(source: E, code: Code, argument: Option<&str>) -> Error
 where
     E: core::fmt::Display + Send + Sync + 'static,
 {
     let mut error = Error::new_with_source(source);
     let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
+    extensions.set("code", code.as_str());
     if let Some(argument) = argument {
         extensions.set("argument", argument);
     }
@@ -135,6 +130,7 @@ mod fetch {
     use async_graphql::{Error, ErrorExtensionValues, ErrorExtensions};
 
     use super::{IntoGraphqlError, coded};
+    use crate::error::Code;
     use crate::sql::sqlx::FetchError;
 
     /// What a client may see of a [`FetchError`]:
@@ -197,7 +193,7 @@ mod fetch {
             FetchError::UnsupportedValue(e) => Some(match e.range {
                 Some(key) => coded(
                     format!("the range on `{key}` holds a value out of range for this key"),
-                    "INVALID_RANGE",
+                    Code::InvalidRange,
                     None,
                 ),
                 None => unsupported(e.argument),
@@ -213,12 +209,12 @@ mod fetch {
             }
             None => "a cursor holds a key value out of range".to_owned(),
         };
-        coded(message, "INVALID_CURSOR", argument)
+        coded(message, Code::InvalidCursor, argument)
     }
 
     fn internal(source: Arc<dyn core::any::Any + Send + Sync>) -> Error {
         let mut extensions = ErrorExtensionValues::default();
-        extensions.set("code", "INTERNAL");
+        extensions.set("code", Code::Internal.as_str());
         Error {
             message: "internal error".to_owned(),
             source: Some(source),

@@ -210,11 +210,19 @@ impl<R: 'static> PagePlan<R> {
     }
 
     /// The key values of the cursor `arg`, if it was given.
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+        allow(dead_code)
+    )]
     pub(crate) fn cursor_values(&self, arg: CursorArg) -> Option<Vec<Value>> {
         self.query.values(arg)
     }
 
     /// A row's key values in the ordering, as keypage binds them.
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+        allow(dead_code)
+    )]
     pub(crate) fn row_values(&self, row: &R) -> Vec<Value> {
         self.query.row_values(row)
     }

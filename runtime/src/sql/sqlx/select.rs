@@ -275,6 +275,12 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         self.refused.clone().map_or(Ok(()), Err)
     }
 
+    /// Writes the select list: each part of a page statement's `columns`.
+    fn push_columns(&self, qb: &mut QueryBuilder<DB>) -> Result<(), UnsupportedValue> {
+        qb.push(&self.columns);
+        Ok(())
+    }
+
     /// Writes ` FROM ... [WHERE (f1) AND (f2)]`.
     fn push_from_where(&self, qb: &mut QueryBuilder<DB>) -> WhereClause {
         qb.push(" FROM ").push(&self.from);
@@ -301,10 +307,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         let mut qb = QueryBuilder::new("");
         plan.push_statement(
             &mut qb,
-            |qb| {
-                qb.push(&self.columns);
-                Ok(())
-            },
+            |qb| self.push_columns(qb),
             |qb| Ok(self.push_from_where(qb)),
         )
         .map_err(|e| e.blame(plan))?;
@@ -494,10 +497,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
             &column,
             parents.len(),
             |qb, i| DB::push_value(qb, parents[i].to_value()),
-            |qb| {
-                qb.push(&self.columns);
-                Ok(())
-            },
+            |qb| self.push_columns(qb),
             |qb| Ok(self.push_from_where(qb)),
         )
         .map_err(|e| e.blame(plan))?;
