@@ -193,8 +193,7 @@ impl CursorError {
 }
 
 /// Every machine-readable code keypage gives an error (GraphQL
-/// `extensions.code`), in one table: the README's error table lists the
-/// same.
+/// `extensions.code`), in one table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 // Which codes are given depends on the features (`graphql`, the SQL ones).
 #[allow(dead_code)]

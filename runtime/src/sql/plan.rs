@@ -236,6 +236,13 @@ impl<R: 'static> PagePlan<R> {
         self.query.direction() == PageDirection::Backward
     }
 
+    /// The bound on `side` of the cursor `arg`'s key, if it was given.
+    fn bound(&self, arg: CursorArg, side: super::Side, inclusive: bool) -> Option<KeyBound> {
+        self.query
+            .values(arg)
+            .map(|values| KeyBound::new(side, inclusive, values))
+    }
+
     /// The strict bound of the cursor `arg` (rows after `after`, before
     /// `before`), if it was given.
     fn strict(&self, arg: CursorArg) -> Option<KeyBound> {
@@ -243,9 +250,7 @@ impl<R: 'static> PagePlan<R> {
             CursorArg::After => super::Side::After,
             CursorArg::Before => super::Side::Before,
         };
-        self.query
-            .values(arg)
-            .map(|values| KeyBound::new(side, false, values))
+        self.bound(arg, side, false)
     }
 
     /// The bound the page seeks from: rows strictly after `after` (forward)
@@ -282,9 +287,7 @@ impl<R: 'static> PagePlan<R> {
             PageDirection::Forward => (CursorArg::After, super::Side::Before),
             PageDirection::Backward => (CursorArg::Before, super::Side::After),
         };
-        self.query
-            .values(arg)
-            .map(|values| KeyBound::new(side, true, values))
+        self.bound(arg, side, true)
     }
 
     /// Whether the statement holds a probe: the cursor's (see

@@ -50,27 +50,7 @@ pub struct Row {
     pub s: Option<String>,
 }
 
-/// Every ordering, by the index `with_spec!` takes.
-pub const ORDERS: [RowOrder; 16] = [
-    RowOrder::IdAsc,
-    RowOrder::IdDesc,
-    RowOrder::BDescIdDesc,
-    RowOrder::BAscIdAsc,
-    RowOrder::BDescIdAsc,
-    RowOrder::AAscNullsFirst,
-    RowOrder::AAscNullsLast,
-    RowOrder::ADescNullsLast,
-    RowOrder::ADescNullsFirst,
-    RowOrder::BCIdDesc,
-    RowOrder::BAscCDescIdAsc,
-    RowOrder::BAscADescLastIdDesc,
-    RowOrder::AAscLastBDescIdAsc,
-    RowOrder::BDescSAscFirstIdDesc,
-    RowOrder::SDescLastIdAsc,
-    RowOrder::AFirstSLastIdAsc,
-];
-
-/// The orderings' specs, by the same index.
+/// The orderings' specs, in declaration order: the index `with_spec!` takes.
 pub const SPECS: &[&OrderingSpec] = <Row as Paginate>::ORDERINGS;
 
 fn cmp_key(key: &KeySpec, x: &Row, y: &Row) -> Ordering {
