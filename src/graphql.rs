@@ -5,11 +5,13 @@
 //! `ArticleConnection` (GraphQL types `ArticleConnection` and `ArticleEdge`),
 //! `ArticleOrder` as the GraphQL enum `ArticleOrder`, `CursorType` for the
 //! cursor types, and `Article::connection(order_by, args)`, which a
-//! resolver finishes in one call:
+//! resolver finishes in one call. [`#[keypage::connections]`](crate::connections)
+//! above `#[Object]` declares the Relay arguments for a resolver parameter
+//! marked `#[connection]` and builds that request from them:
 //!
 //! ```
 //! use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
-//! use keypage::PageArgs;
+//! use keypage::graphql::ConnectionRequest;
 //!
 //! #[derive(keypage::Paginate, SimpleObject, Clone)]
 //! #[paginate(order_by = "created_at desc, id desc")]
@@ -23,19 +25,16 @@
 //!
 //! struct Query;
 //!
+//! // `page` becomes `first`, `after`, `last`, `before` and `orderBy`.
+//! #[keypage::connections]
 //! #[Object]
 //! impl Query {
 //!     async fn articles(
 //!         &self,
 //!         ctx: &Context<'_>,
-//!         after: Option<String>,
-//!         before: Option<String>,
-//!         first: Option<i32>,
-//!         last: Option<i32>,
-//!         order_by: Option<ArticleOrder>,
+//!         #[connection] page: ConnectionRequest<Article>,
 //!     ) -> async_graphql::Result<ArticleConnection> {
-//!         let args = PageArgs { first, after, last, before };
-//!         Article::connection(order_by, args).over_slice(ctx.data_unchecked::<Vec<Article>>())
+//!         page.over_slice(ctx.data_unchecked::<Vec<Article>>())
 //!     }
 //! }
 //!
@@ -79,7 +78,7 @@
 //! pool and `Article::table()` with your own filters, and counts
 //! `totalCount` with the same filters only when a query selects it: a
 //! resolver body is
-//! `Article::connection(order_by, args).select(ctx.data::<SqlitePool>()?, Article::table()).await`
+//! `page.select(ctx.data::<SqlitePool>()?, Article::table()).await`
 //! (the README's GraphQL section has it whole, with a filter).
 //!
 //! A database failure reaches the client as `internal error` with code
@@ -94,8 +93,8 @@
 //! it. The items below are documented in full where they are defined.
 
 pub use keypage_runtime::graphql::{
-    Connection, ConnectionName, ConnectionRequest, EdgeName, IntoGraphqlError, SharedCounts,
-    TotalCount, TotalCountMode, async_graphql,
+    Connection, ConnectionName, ConnectionRequest, EdgeName, FromConnectionArgs, IntoGraphqlError,
+    SharedCounts, TotalCount, TotalCountMode, async_graphql,
 };
 
 /// Nested connections (a connection inside a list, every parent's page in

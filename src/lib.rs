@@ -30,6 +30,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use keypage_macros::Paginate;
+/// The connection arguments of a resolver, as one parameter (feature
+/// `graphql`): see [`graphql`].
+#[cfg(feature = "graphql")]
+pub use keypage_macros::connections;
 pub use keypage_runtime::{
     Cursor, CursorError, CursorValue, Edge, KeyColumn, KeyRange, KeyTooLong, Keyset, KeysetQuery,
     MAX_TEXT_KEY_LEN, Page, PageArgs, PageDirection, PageError, PageInfo, Paginate, page_slice,

@@ -1,4 +1,5 @@
-//! Compile-fail cases for every diagnostic of `#[derive(Paginate)]`, and
+//! Compile-fail cases for every diagnostic of `#[derive(Paginate)]` and
+//! `#[keypage::connections]`, and
 //! pass cases for hygiene. The `.stderr` files are blessed on the pinned
 //! toolchain with `TRYBUILD=overwrite cargo test --test compiletest`, and
 //! (for `tests/ui/features/all/`) again with `--all-features`.
@@ -18,6 +19,10 @@ fn ui() {
         feature = "uuid"
     ))) {
         t.compile_fail("tests/ui/features/default/*.rs");
+    }
+    // `#[keypage::connections]` exists with the `graphql` feature only.
+    if cfg!(feature = "graphql") {
+        t.compile_fail("tests/ui/graphql/*.rs");
     }
     t.pass("tests/ui/pass/*.rs");
 }

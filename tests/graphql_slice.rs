@@ -12,6 +12,7 @@ use async_graphql::connection::CursorType;
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, Object, Response, Schema, SimpleObject, Value,
 };
+use keypage::graphql::ConnectionRequest;
 use keypage::{Cursor as _, PageArgs};
 
 #[derive(keypage::Paginate, SimpleObject, Clone, Debug)]
@@ -34,6 +35,9 @@ struct CountCalls(AtomicUsize);
 
 struct Query;
 
+// Above `#[Object]`: the methods without a `#[connection]` parameter pass
+// through unchanged.
+#[keypage::connections]
 #[Object]
 impl Query {
     /// The slice-backed form.
@@ -53,6 +57,21 @@ impl Query {
             before,
         };
         Article::connection(order_by, args).over_slice(ctx.data_unchecked::<Vec<Article>>())
+    }
+
+    /// The slice form with `#[keypage::connections]`, and a filter of its own.
+    async fn declared_articles(
+        &self,
+        ctx: &Context<'_>,
+        #[connection] page: ConnectionRequest<Article>,
+        created_after: Option<i64>,
+    ) -> async_graphql::Result<ArticleConnection> {
+        let rows = ctx.data_unchecked::<Vec<Article>>().iter();
+        let rows: Vec<Article> = rows
+            .filter(|a| created_after.is_none_or(|t| a.created_at > t))
+            .cloned()
+            .collect();
+        page.over_slice(&rows)
     }
 
     /// The closure form, with a counted `totalCount` closure.
@@ -273,6 +292,65 @@ async fn the_closure_form_pages_like_the_slice_form() {
         page(&schema, "articles", "").await.ids,
         reference(ArticleOrder::Default)[..4]
     );
+}
+
+/// `#[keypage::connections]` declares the same arguments as the hand-written
+/// resolver (the SDL snapshot shows them) and builds the same request.
+#[tokio::test]
+async fn the_declared_arguments_page_like_the_hand_written_ones() {
+    let (schema, _) = schema();
+    let end = page(&schema, "articles", "first: 3, orderBy: TITLE")
+        .await
+        .end;
+    let start = page(&schema, "articles", "last: 3").await.start;
+    let (end, start) = (end.unwrap(), start.unwrap());
+    for arguments in [
+        String::new(),
+        "first: 5".to_owned(),
+        "last: 2, orderBy: TITLE".to_owned(),
+        "first: 0".to_owned(),
+        format!("first: 4, after: \"{end}\", orderBy: TITLE"),
+        format!("last: 4, before: \"{start}\", orderBy: DEFAULT"),
+    ] {
+        let hand = page(&schema, "articles", &arguments).await;
+        let declared = page(&schema, "declaredArticles", &arguments).await;
+        assert_eq!(
+            (
+                hand.ids,
+                hand.has_previous,
+                hand.has_next,
+                hand.start,
+                hand.end
+            ),
+            (
+                declared.ids,
+                declared.has_previous,
+                declared.has_next,
+                declared.start,
+                declared.end
+            ),
+            "{arguments}"
+        );
+    }
+    // The resolver's own argument sits beside them.
+    let filtered = page(&schema, "declaredArticles", "first: 10, createdAfter: 1003").await;
+    let expected: Vec<i64> = reference(ArticleOrder::Default)
+        .into_iter()
+        .filter(|id| 1_000 + id % 6 > 1003)
+        .collect();
+    assert_eq!(filtered.ids, expected);
+    // Errors keep their codes and arguments.
+    for (arguments, code, argument) in [
+        ("first: 11", "PAGE_SIZE_OUT_OF_RANGE", Value::from("first")),
+        ("first: 1, last: 1", "FIRST_AND_LAST", Value::Null),
+        ("after: \"nope\"", "INVALID_CURSOR", Value::from("after")),
+    ] {
+        let hand = error(&schema, "articles", arguments).await;
+        let declared = error(&schema, "declaredArticles", arguments).await;
+        assert_eq!(hand, declared, "{arguments}");
+        assert_eq!(declared.1, Value::from(code), "{arguments}");
+        assert_eq!(declared.2, argument, "{arguments}");
+    }
 }
 
 #[tokio::test]

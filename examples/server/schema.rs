@@ -27,7 +27,7 @@ use keypage::graphql::{
 };
 use keypage::signed::CursorKeys;
 use keypage::sql::sqlx::FetchError;
-use keypage::{KeyRange, PageArgs, Paginate as _};
+use keypage::{KeyRange, Paginate as _};
 use sqlx::{Pool, QueryBuilder};
 
 /// The database: `sqlx::Sqlite` in the example (the tests also build this
@@ -67,6 +67,7 @@ pub struct Author {
     pub name: String,
 }
 
+#[keypage::connections]
 #[ComplexObject]
 impl Author {
     /// The author's articles, newest first unless `orderBy` says otherwise:
@@ -76,26 +77,13 @@ impl Author {
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        order_by: Option<ArticleOrder>,
+        #[connection] page: ConnectionRequest<Article>,
     ) -> async_graphql::Result<ArticleConnection> {
         let loaders = ctx.data::<Arc<Loaders>>()?;
-        Article::connection(
-            order_by,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .signed(ctx.data_opt::<CursorKeys>())
-        .child_count(self.id, loaders.clone())
-        .children(self.id, loaders.as_ref())
-        .await
+        page.signed(ctx.data_opt::<CursorKeys>())
+            .child_count(self.id, loaders.clone())
+            .children(self.id, loaders.as_ref())
+            .await
     }
 }
 
@@ -174,6 +162,7 @@ fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> 
 /// The root query.
 pub struct Query;
 
+#[keypage::connections]
 #[Object]
 impl Query {
     /// Articles, newest first unless `orderBy` says otherwise, optionally of one author only,
@@ -184,16 +173,11 @@ impl Query {
     /// ranges it came from: with others it is refused (`CURSOR_FILTER_MISMATCH`). With
     /// `stable: true` the walk is the articles there were at its first page: articles added
     /// while it runs never appear (pass `stable: true` on every page of the walk).
-    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        order_by: Option<ArticleOrder>,
+        #[connection] page: ConnectionRequest<Article>,
         author_id: Option<i64>,
         offset: Option<i32>,
         created_at: Option<KeyRange<i64>>,
@@ -217,16 +201,9 @@ impl Query {
             })
             .range(Article::created_at_column(), created_at)
             .range(Article::title_column(), title);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
         // Aliases counting the same articles share one `COUNT(*)`.
         let counts = ctx.data::<Arc<Loaders>>()?.counts.clone();
-        Article::connection(order_by, args)
-            .signed(ctx.data_opt::<CursorKeys>())
+        page.signed(ctx.data_opt::<CursorKeys>())
             .bind_filters(ranges)
             .offset(offset)
             // Ids only grow: the walk is the articles there were at its first page.
@@ -267,20 +244,9 @@ impl Query {
     async fn authors(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        order_by: Option<AuthorOrder>,
+        #[connection] page: ConnectionRequest<Author>,
     ) -> async_graphql::Result<AuthorConnection> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        Author::connection(order_by, args)
-            .signed(ctx.data_opt::<CursorKeys>())
+        page.signed(ctx.data_opt::<CursorKeys>())
             .select(ctx.data::<Pool<Db>>()?, Author::table())
             .await
     }

@@ -5,11 +5,14 @@
 //! Layout (see the project's STYLE.md): `ast` reads the input, `attr` parses
 //! `#[paginate(..)]`, `check` relates attributes and fields and builds the
 //! model, `expand` generates code from it, `fallback` emits stubs next to
-//! errors, `ctxt` collects errors, `suggest` proposes close names.
+//! errors, `ctxt` collects errors, `suggest` proposes close names;
+//! `connections` is the `#[keypage::connections]` attribute.
 
 mod ast;
 mod attr;
 mod check;
+#[cfg(feature = "graphql")]
+mod connections;
 mod ctxt;
 mod expand;
 mod fallback;
@@ -25,4 +28,15 @@ pub fn derive_paginate(input: TokenStream) -> TokenStream {
         Ok(input) => expand::derive(&input).into(),
         Err(err) => err.into_compile_error().into(),
     }
+}
+
+/// On an async-graphql `#[Object]` or `#[ComplexObject]` impl (and above
+/// that attribute): the resolver parameter marked `#[connection]`, a
+/// `keypage::graphql::ConnectionRequest<Article>`, becomes the connection
+/// field's Relay arguments `first`, `after`, `last`, `before` and
+/// `orderBy`; see `keypage::graphql`.
+#[cfg(feature = "graphql")]
+#[proc_macro_attribute]
+pub fn connections(args: TokenStream, item: TokenStream) -> TokenStream {
+    connections::expand(args.into(), item.into()).into()
 }

@@ -18,7 +18,7 @@ pub use crate::slice::{paginate_slice, paginate_slice_by};
 pub use crate::sql::Relation;
 
 #[cfg(feature = "graphql")]
-pub use crate::graphql::{Connection, ConnectionRequest};
+pub use crate::graphql::{Connection, ConnectionRequest, FromConnectionArgs};
 // The order enum derives async-graphql's `Enum` with `crate = ` this path:
 // users need no dependency on async-graphql of their own.
 #[cfg(feature = "graphql")]

@@ -41,6 +41,7 @@ mod connection;
 mod error;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod nested;
+mod params;
 mod range;
 
 pub use async_graphql;
@@ -52,3 +53,4 @@ pub use connection::{
 pub use error::IntoGraphqlError;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub use nested::{ChildCounts, ChildKey, ChildPage, ChildPages, LoadOne, ParentKey};
+pub use params::FromConnectionArgs;
