@@ -8,6 +8,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The SQL tests' fixture derives with `crate = "keypage_runtime"`, as the
+// integration tests it is shared with must.
+#[cfg(test)]
+extern crate self as keypage_runtime;
+
 mod args;
 #[cfg(feature = "client")]
 pub mod client;

@@ -4,14 +4,17 @@
 //! the `sqlite`, `postgres` or `mysql` feature, see the `sqlx` module).
 //!
 //! Identifiers only ever come from the ordering (quoted for the dialect);
-//! every key value is a bind parameter. The predicate shapes (and why) are
-//! described at [`Shape`], the page plan at [`PagePlan`].
+//! every key value is a bind parameter. The page plan is [`PagePlan`]; the
+//! keyset predicates it writes are the crate's own, in the shapes the
+//! planners seek on (measured, and explained in `sql/predicate.rs`).
 
 mod dialect;
 mod order;
 mod plan;
 mod predicate;
 mod relation;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
@@ -22,6 +25,6 @@ pub use order::{order_by, push_order_by};
 pub use plan::{
     GROUP_COLUMN, NotPastCursor, PART_COLUMN, PROBE_PART, PagePlan, RowError, WhereClause,
 };
-pub use predicate::{KeyBound, Shape, Side};
+pub(crate) use predicate::{KeyBound, Side};
 pub use relation::Relation;
 pub use writer::{RenderedSql, SqlWriter};

@@ -123,7 +123,7 @@ pub enum RowError {
 /// Both come back from one `UNION ALL` whose rows carry a
 /// [`PART_COLUMN`] marker and the key values as `keypage_k0`, `keypage_k1`,
 /// ...; the outer `ORDER BY` on them is the page's order. When the seek
-/// is several index ranges ([`KeyBound::parts`]: a nullable leading key
+/// is several index ranges (a nullable leading key
 /// crossing its NULLs, or on PostgreSQL a mixed-direction ordering split at
 /// its leading key), each range is its own `LIMIT n + 1` seek and their
 /// concatenation, in order, is cut to `LIMIT n + 1` in SQL; the probe is
@@ -256,7 +256,7 @@ impl<R: 'static> PagePlan<R> {
     /// The bound the page seeks from: rows strictly after `after` (forward)
     /// or strictly before `before` (backward); `None` reads from the start
     /// (end) of the collection.
-    pub fn fetch_bound(&self) -> Option<KeyBound> {
+    pub(crate) fn fetch_bound(&self) -> Option<KeyBound> {
         self.strict(match self.query.direction() {
             PageDirection::Forward => CursorArg::After,
             PageDirection::Backward => CursorArg::Before,
@@ -265,7 +265,7 @@ impl<R: 'static> PagePlan<R> {
 
     /// The bound the page stops at, a filter in the same SQL: strictly
     /// before `before` (forward) or strictly after `after` (backward).
-    pub fn far_bound(&self) -> Option<KeyBound> {
+    pub(crate) fn far_bound(&self) -> Option<KeyBound> {
         self.strict(match self.query.direction() {
             PageDirection::Forward => CursorArg::Before,
             PageDirection::Backward => CursorArg::After,
@@ -282,7 +282,7 @@ impl<R: 'static> PagePlan<R> {
     /// towards: rows at-or-before `after` (forward) or at-or-after `before`
     /// (backward). `None` when that cursor is absent; the flag is then
     /// `false` and the statement has no probe.
-    pub fn probe_bound(&self) -> Option<KeyBound> {
+    pub(crate) fn probe_bound(&self) -> Option<KeyBound> {
         let (arg, side) = match self.query.direction() {
             PageDirection::Forward => (CursorArg::After, super::Side::Before),
             PageDirection::Backward => (CursorArg::Before, super::Side::After),
@@ -290,8 +290,8 @@ impl<R: 'static> PagePlan<R> {
         self.bound(arg, side, true)
     }
 
-    /// Whether the statement holds a probe: the cursor's (see
-    /// [`probe_bound`](PagePlan::probe_bound)), or with an
+    /// Whether the statement holds a probe: the cursor's (is a row at or
+    /// before `after`, forward, or at or after `before`, backward?), or with an
     /// [`offset`](KeysetQuery#structfield.offset) the window's own first row in the
     /// page's reading direction, which says whether the offset passed over
     /// any row.
@@ -299,8 +299,8 @@ impl<R: 'static> PagePlan<R> {
         self.probe_bound().is_some() || self.query.offset() > 0
     }
 
-    /// Whether the page's seek is two index ranges joined in order (see
-    /// [`KeyBound::splits`]).
+    /// Whether the page's seek is two index ranges joined in order: a
+    /// nullable leading key whose cursor range crosses its NULLs.
     pub fn splits(&self) -> bool {
         self.fetch_bound().is_some_and(|b| b.splits(self.keys()))
     }

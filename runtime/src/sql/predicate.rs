@@ -29,12 +29,11 @@
 
 use super::{Dialect, SqlWriter};
 use crate::cursor::Value;
-use crate::keyset::Keyset;
 use crate::ordering::{KeySpec, Nulls, SortOrder};
 
 /// Which side of a key a bound keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Side {
+pub(crate) enum Side {
     /// Rows after the key in the ordering.
     After,
     /// Rows before the key in the ordering.
@@ -56,7 +55,7 @@ pub enum Side {
 /// SQLite, whose planner mis-costs row values under a small `LIMIT`, and
 /// MySQL/MariaDB) is expanded with a leading bound at every level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// One row-value comparison: `(a, b) < (?, ?)`.
     RowValue,
     /// The expansion with a bound on the leading key:
@@ -69,23 +68,9 @@ pub enum Shape {
 ///
 /// `inclusive` only changes the comparison of the last, unique key; it is
 /// what the `EXISTS` probe for the opposite page flag asks.
-///
-/// ```
-/// use keypage_runtime::{KeySpec, SortOrder, Value};
-/// use keypage_runtime::sql::{Dialect, KeyBound, Side};
-/// static KEYS: [KeySpec; 2] = [
-///     KeySpec::new("created_at", "created_at", SortOrder::Desc, None),
-///     KeySpec::new("id", "id", SortOrder::Desc, None),
-/// ];
-/// let bound = KeyBound::new(Side::After, false, vec![Value::Int(1700), Value::Int(42)]);
-/// let pg = bound.render(Dialect::Postgres, &KEYS);
-/// assert_eq!(pg.sql, r#"("created_at", "id") < ($1, $2)"#);
-/// let my = bound.render(Dialect::MySql, &KEYS);
-/// assert_eq!(my.sql, "`created_at` <= ? AND (`created_at` < ? OR `id` < ?)");
-/// assert_eq!(my.binds, [Value::Int(1700), Value::Int(1700), Value::Int(42)]);
-/// ```
+/// (`a_bound_renders_in_each_dialects_shape` below shows one.)
 #[derive(Debug, Clone, PartialEq)]
-pub struct KeyBound {
+pub(crate) struct KeyBound {
     /// Which side of the key to keep.
     pub side: Side,
     /// Whether rows equal to the key are kept too.
@@ -97,7 +82,7 @@ pub struct KeyBound {
 
 impl KeyBound {
     /// A bound on the key `values`.
-    pub fn new(side: Side, inclusive: bool, values: Vec<Value>) -> Self {
+    pub(crate) fn new(side: Side, inclusive: bool, values: Vec<Value>) -> Self {
         KeyBound {
             side,
             inclusive,
@@ -106,17 +91,13 @@ impl KeyBound {
     }
 
     /// Rows strictly after `key`.
-    pub fn after<K: Keyset>(key: &K) -> Self {
+    #[cfg(test)]
+    pub(crate) fn after<K: crate::Keyset>(key: &K) -> Self {
         Self::new(Side::After, false, key.values())
     }
 
-    /// Rows strictly before `key`.
-    pub fn before<K: Keyset>(key: &K) -> Self {
-        Self::new(Side::Before, false, key.values())
-    }
-
     /// The shape this bound renders in for `dialect` over `keys`.
-    pub fn shape(&self, dialect: Dialect, keys: &[KeySpec]) -> Shape {
+    pub(crate) fn shape(&self, dialect: Dialect, keys: &[KeySpec]) -> Shape {
         let uniform = keys.windows(2).all(|w| w[0].order == w[1].order);
         let not_null = keys.iter().all(|k| !k.nullable())
             && self.values.iter().all(|v| !matches!(v, Value::Null));
@@ -139,9 +120,9 @@ impl KeyBound {
     ///
     /// # Panics
     ///
-    /// If `values` and `keys` differ in length: a [`Keyset`] implementation
+    /// If `values` and `keys` differ in length: a [`Keyset`](crate::Keyset) implementation
     /// always lists one value per key.
-    pub fn push_sql<W: SqlWriter + ?Sized>(
+    pub(crate) fn push_sql<W: SqlWriter + ?Sized>(
         &self,
         out: &mut W,
         keys: &[KeySpec],
@@ -159,7 +140,8 @@ impl KeyBound {
     }
 
     /// Renders the predicate on its own, placeholders numbered from 1.
-    pub fn render(&self, dialect: Dialect, keys: &[KeySpec]) -> super::RenderedSql {
+    #[cfg(test)]
+    pub(crate) fn render(&self, dialect: Dialect, keys: &[KeySpec]) -> super::RenderedSql {
         let mut out = super::RenderedSql::new(dialect);
         let Ok(()) = self.push_sql(&mut out, keys);
         out
@@ -230,7 +212,7 @@ impl KeyBound {
     ///
     /// Each part alone seeks; [`PagePlan`](super::PagePlan) then fetches
     /// both parts in one `UNION ALL`.
-    pub fn splits(&self, keys: &[KeySpec]) -> bool {
+    pub(crate) fn splits(&self, keys: &[KeySpec]) -> bool {
         self.split(keys).is_some()
     }
 
@@ -268,7 +250,7 @@ impl KeyBound {
     /// (each its own `ORDER BY ... LIMIT`, concatenated in this order): 2
     /// for a bound that [`splits`](Self::splits) or
     /// [`ladders`](Self::ladders), else 1 (the whole predicate).
-    pub fn parts(&self, dialect: Dialect, keys: &[KeySpec]) -> usize {
+    pub(crate) fn parts(&self, dialect: Dialect, keys: &[KeySpec]) -> usize {
         self.pieces(dialect, keys).map_or(1, |p| p.len())
     }
 
@@ -294,7 +276,7 @@ impl KeyBound {
     /// split forms are slower than the expansion, whose ties it filters in
     /// the index (151 µs against 100 µs for the statement); MySQL/MariaDB,
     /// not measured. BENCHMARKS.md has the plans.
-    pub fn ladders(&self, dialect: Dialect, keys: &[KeySpec]) -> bool {
+    pub(crate) fn ladders(&self, dialect: Dialect, keys: &[KeySpec]) -> bool {
         let uniform = keys.windows(2).all(|w| w[0].order == w[1].order);
         let not_null = keys.iter().all(|k| !k.nullable())
             && self.values.iter().all(|v| !matches!(v, Value::Null));
@@ -384,29 +366,6 @@ impl KeyBound {
         }
     }
 
-    /// Whether every row the bound keeps (`part: None`), or part `part` of a
-    /// bound that [`splits`](Self::splits), has a NULL leading key: the
-    /// condition is `<leading> IS NULL AND ...`. The page's `ORDER BY` may
-    /// then leave that key out (MySQL needs it to, see `PagePlan`).
-    pub fn pins_leading_null(&self, keys: &[KeySpec], part: Option<usize>) -> bool {
-        fn pins(expr: &Expr) -> bool {
-            match expr {
-                Expr::IsNull(0) => true,
-                Expr::And(a, b) => pins(a) || pins(b),
-                _ => false,
-            }
-        }
-        if keys.len() != self.values.len() {
-            return false;
-        }
-        match part {
-            None => pins(&self.expand(keys)),
-            Some(part) => self
-                .split(keys)
-                .is_some_and(|parts| pins(&parts[part.min(1)])),
-        }
-    }
-
     /// Writes part `part` of a bound sought in [`parts`](Self::parts) > 1
     /// on the writer's dialect; the parts together select what
     /// [`push_sql`](Self::push_sql) does, every row of a part before every
@@ -416,7 +375,7 @@ impl KeyBound {
     ///
     /// If the bound is one part, or `part` is not below
     /// [`parts`](Self::parts).
-    pub fn push_part_sql<W: SqlWriter + ?Sized>(
+    pub(crate) fn push_part_sql<W: SqlWriter + ?Sized>(
         &self,
         out: &mut W,
         keys: &[KeySpec],
@@ -638,6 +597,26 @@ mod tests {
         let b = KeyBound::new(Side::After, false, vec![Value::Int(3)]);
         assert_eq!(b.shape(Dialect::Postgres, &keys), Shape::Expanded);
         assert_eq!(sql(b, &keys), r#""id" < ?"#);
+    }
+
+    #[test]
+    fn a_bound_renders_in_each_dialects_shape() {
+        static KEYS: [KeySpec; 2] = [
+            KeySpec::new("created_at", "created_at", SortOrder::Desc, None),
+            KeySpec::new("id", "id", SortOrder::Desc, None),
+        ];
+        let bound = KeyBound::new(Side::After, false, vec![Value::Int(1700), Value::Int(42)]);
+        let pg = bound.render(Dialect::Postgres, &KEYS);
+        assert_eq!(pg.sql, r#"("created_at", "id") < ($1, $2)"#);
+        let my = bound.render(Dialect::MySql, &KEYS);
+        assert_eq!(
+            my.sql,
+            "`created_at` <= ? AND (`created_at` < ? OR `id` < ?)"
+        );
+        assert_eq!(
+            my.binds,
+            [Value::Int(1700), Value::Int(1700), Value::Int(42)]
+        );
     }
 
     #[test]

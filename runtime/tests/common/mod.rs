@@ -74,72 +74,73 @@ pub fn cmp_in(keys: &[KeySpec], x: &Row, y: &Row) -> Ordering {
 }
 
 /// Calls `$body` with `$k` the derived cursor type of the ordering at a
-/// run-time index.
+/// run-time index. The caller has `common` (this module) in scope: at an
+/// integration test's root, or `use super::common` inside the crate.
 macro_rules! with_spec {
     ($index:expr, $k:ident => $body:expr) => {
         match $index {
             0 => {
-                type $k = $crate::common::RowCursor;
+                type $k = common::RowCursor;
                 $body
             }
             1 => {
-                type $k = $crate::common::RowIdDescCursor;
+                type $k = common::RowIdDescCursor;
                 $body
             }
             2 => {
-                type $k = $crate::common::RowBDescIdDescCursor;
+                type $k = common::RowBDescIdDescCursor;
                 $body
             }
             3 => {
-                type $k = $crate::common::RowBAscIdAscCursor;
+                type $k = common::RowBAscIdAscCursor;
                 $body
             }
             4 => {
-                type $k = $crate::common::RowBDescIdAscCursor;
+                type $k = common::RowBDescIdAscCursor;
                 $body
             }
             5 => {
-                type $k = $crate::common::RowAAscNullsFirstCursor;
+                type $k = common::RowAAscNullsFirstCursor;
                 $body
             }
             6 => {
-                type $k = $crate::common::RowAAscNullsLastCursor;
+                type $k = common::RowAAscNullsLastCursor;
                 $body
             }
             7 => {
-                type $k = $crate::common::RowADescNullsLastCursor;
+                type $k = common::RowADescNullsLastCursor;
                 $body
             }
             8 => {
-                type $k = $crate::common::RowADescNullsFirstCursor;
+                type $k = common::RowADescNullsFirstCursor;
                 $body
             }
             9 => {
-                type $k = $crate::common::RowBCIdDescCursor;
+                type $k = common::RowBCIdDescCursor;
                 $body
             }
             10 => {
-                type $k = $crate::common::RowBAscCDescIdAscCursor;
+                type $k = common::RowBAscCDescIdAscCursor;
                 $body
             }
             11 => {
-                type $k = $crate::common::RowBAscADescLastIdDescCursor;
+                type $k = common::RowBAscADescLastIdDescCursor;
                 $body
             }
             12 => {
-                type $k = $crate::common::RowAAscLastBDescIdAscCursor;
+                type $k = common::RowAAscLastBDescIdAscCursor;
                 $body
             }
             13 => {
-                type $k = $crate::common::RowBDescSAscFirstIdDescCursor;
+                type $k = common::RowBDescSAscFirstIdDescCursor;
                 $body
             }
             14 => {
-                type $k = $crate::common::RowSDescLastIdAscCursor;
+                type $k = common::RowSDescLastIdAscCursor;
                 $body
             }
             15 => {
-                type $k = $crate::common::RowAFirstSLastIdAscCursor;
+                type $k = common::RowAFirstSLastIdAscCursor;
                 $body
             }
             other => unreachable!("no ordering {other}"),

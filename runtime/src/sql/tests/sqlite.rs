@@ -11,12 +11,7 @@
 //!   `count` counts what the filter selects;
 //! * hostile strings in cursors reach the database only as bound values.
 
-#![cfg(feature = "sqlite")]
-
-#[macro_use]
-mod common;
-
-use common::{Row, SPECS, TEXTS, arb_row, cmp_in};
+use super::common::{self, Row, SPECS, TEXTS, arb_row, cmp_in};
 use keypage_runtime::sql::sqlx::Select;
 use keypage_runtime::sql::{
     Dialect, KeyBound, PART_COLUMN, PROBE_PART, PagePlan, RenderedSql, Side, SqlWriter, WhereClause,

@@ -3,12 +3,9 @@
 //! and last under NULL and non-NULL cursor values, forward and backward
 //! pages and the inclusive bounds of the probes, and each page's one statement.
 
-#[macro_use]
-mod common;
-
 use std::fmt::Write as _;
 
-use common::{Row, SPECS};
+use super::common::{self, Row, SPECS};
 use keypage_runtime::sql::{
     Dialect, KeyBound, PagePlan, RenderedSql, Side, SqlWriter, WhereClause, order_by,
 };
