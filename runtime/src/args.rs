@@ -67,7 +67,8 @@ impl PageArgs {
     /// clamped.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use keypage_runtime::{PageArgs, page_slice};
     /// let rows: Vec<Row> = (1..=50).map(|id| Row { id }).collect();
     /// // Page 3 of 10 rows: rows 21 to 30.

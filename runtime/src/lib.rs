@@ -8,8 +8,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The SQL tests' fixture derives with `crate = "keypage_runtime"`, as the
-// integration tests it is shared with must.
+// The unit tests' fixtures derive with `crate = "keypage_runtime"`, as the
+// integration tests and doc examples they are shared with must.
 #[cfg(test)]
 extern crate self as keypage_runtime;
 
@@ -17,8 +17,8 @@ mod args;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod cursor;
-#[doc(hidden)]
-pub mod doc_support;
+#[cfg(test)]
+mod doc_support;
 mod error;
 mod filter;
 #[cfg(feature = "graphql")]

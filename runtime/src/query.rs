@@ -120,7 +120,8 @@ impl<K> KeysetQuery<K> {
 ///   `Select::fetch_any`).
 ///
 /// ```
-/// # use keypage_runtime::doc_support::*;
+/// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+/// # use doc_support::*;
 /// use keypage_runtime::AnyKeysetQuery;
 /// use keypage_runtime::{PageArgs, PageDirection};
 ///

@@ -289,7 +289,8 @@ impl CursorKeys {
     /// refuses longer input before any work.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use keypage_runtime::cursor::CursorKeys;
     /// use keypage_runtime::{PageArgs, paginate_slice};
     ///

@@ -234,7 +234,8 @@ impl TotalCount {
 /// resolver stays one expression:
 ///
 /// ```
-/// # use keypage_runtime::doc_support::*;
+/// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+/// # use doc_support::*;
 /// use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
 /// use keypage_runtime::PageArgs;
 /// use keypage_runtime::graphql::{Connection, ConnectionRequest};
@@ -376,7 +377,8 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// make signing a deployment setting.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use keypage_runtime::cursor::CursorKeys;
     /// use keypage_runtime::graphql::ConnectionRequest;
     /// use keypage_runtime::PageArgs;
@@ -429,7 +431,8 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// the signature covers the binding. The two compose in either order.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use keypage_runtime::graphql::ConnectionRequest;
     /// use keypage_runtime::PageArgs;
     ///
@@ -525,7 +528,8 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// ([`AnyKeysetQuery::offset`]), which must apply it.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use keypage_runtime::graphql::ConnectionRequest;
     /// use keypage_runtime::PageArgs;
     ///
@@ -556,7 +560,8 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// for the list. Errors name `offset` and `limit`.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use keypage_runtime::graphql::ConnectionRequest;
     ///
     /// let rows: Vec<Row> = (1..=50).map(|id| Row { id }).collect();
@@ -690,7 +695,8 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// says.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// # use keypage_runtime::graphql::ConnectionRequest;
     /// # use keypage_runtime::PageArgs;
     /// let rows: Vec<Row> = (1..=5).map(|id| Row { id }).collect();
@@ -773,7 +779,8 @@ impl<R: Paginate> ConnectionRequest<R> {
     /// the arguments are invalid.
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// # use keypage_runtime::graphql::ConnectionRequest;
     /// # use keypage_runtime::PageArgs;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -836,7 +843,8 @@ impl<R: Paginate> ConnectionRequest<R> {
     ///
     /// ```
     /// # #[cfg(feature = "sqlite")] {
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
     /// use keypage_runtime::PageArgs;
     /// use keypage_runtime::graphql::{Connection, ConnectionRequest};

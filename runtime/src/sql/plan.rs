@@ -130,7 +130,8 @@ pub enum RowError {
 /// then one `LIMIT 1` seek per range of its own bound.
 ///
 /// ```
-/// # use keypage_runtime::doc_support::*;
+/// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+/// # use doc_support::*;
 /// use keypage_runtime::{Cursor, Keyset, PageArgs};
 /// use keypage_runtime::sql::{Dialect, PagePlan, RenderedSql, SqlWriter, WhereClause};
 ///
@@ -351,7 +352,8 @@ impl<R: 'static> PagePlan<R> {
     /// page rows to [`finish`](Self::finish).
     ///
     /// ```
-    /// # use keypage_runtime::doc_support::*;
+    /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
+    /// # use doc_support::*;
     /// use keypage_runtime::{PageArgs, Value};
     /// use keypage_runtime::sql::{Dialect, PagePlan, RenderedSql, SqlWriter, WhereClause};
     ///
