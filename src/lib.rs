@@ -58,6 +58,15 @@ pub mod cursor {
 /// ordering chosen at run time, and
 /// [`AnyKeysetQuery`](ordering::AnyKeysetQuery), the validated query of
 /// such an ordering, for a data source of your own.
+///
+/// The words, each with one meaning: an *ordering* is a named total order,
+/// a list of keys ending in a unique one (`OrderingSpec`); a key's *sort
+/// order* is ascending or descending (`SortOrder`, [`KeySpec::sort_order`](ordering::KeySpec::sort_order));
+/// the *order* a request asks for is a value of the type's order enum
+/// (`ArticleOrder`, [`Paginate::Order`]), which names one ordering; a
+/// page's *direction* is the end it is read from (`first`: forward, `last`:
+/// backward, [`PageDirection`]); `order_by` is the attribute and the SQL
+/// clause.
 pub mod ordering {
     pub use keypage_runtime::{
         AnyKeysetQuery, KeySpec, Nulls, OrderVisitor, OrderingSpec, SortOrder,

@@ -51,7 +51,7 @@ pub struct OrderKey {
     /// The field name.
     pub field: String,
     /// `asc` unless `desc` was written.
-    pub order: SortOrder,
+    pub sort: SortOrder,
     /// `Some` when `nulls first|last` was written.
     pub nulls: Option<Nulls>,
 }
@@ -506,7 +506,7 @@ pub fn parse_order_by(s: &str) -> (Vec<OrderKey>, Vec<String>) {
         };
         let mut key = OrderKey {
             field: field.to_owned(),
-            order: SortOrder::Asc,
+            sort: SortOrder::Asc,
             nulls: None,
         };
         let mut next = words.next();
@@ -514,7 +514,7 @@ pub fn parse_order_by(s: &str) -> (Vec<OrderKey>, Vec<String>) {
             if word.eq_ignore_ascii_case("asc") {
                 next = words.next();
             } else if word.eq_ignore_ascii_case("desc") {
-                key.order = SortOrder::Desc;
+                key.sort = SortOrder::Desc;
                 next = words.next();
             } else if !word.eq_ignore_ascii_case("nulls") {
                 errors.push(format!(
@@ -621,10 +621,10 @@ fn check_ordering_name(cx: &Ctxt, lit: &LitStr) {
 mod tests {
     use super::*;
 
-    fn key(field: &str, order: SortOrder, nulls: Option<Nulls>) -> OrderKey {
+    fn key(field: &str, sort: SortOrder, nulls: Option<Nulls>) -> OrderKey {
         OrderKey {
             field: field.to_owned(),
-            order,
+            sort,
             nulls,
         }
     }

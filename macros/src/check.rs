@@ -87,7 +87,7 @@ pub struct Ordering<'a> {
 /// One resolved key of an ordering.
 pub struct Key<'a> {
     pub field: &'a Field<'a>,
-    pub order: SortOrder,
+    pub sort: SortOrder,
     /// `Some` exactly when the field is an `Option` (`last` unless written).
     pub nulls: Option<Nulls>,
 }
@@ -98,7 +98,7 @@ impl Ordering<'_> {
         self.keys
             .iter()
             .map(|key| {
-                let mut s = format!("{} {}", key.field.name, key.order.keyword());
+                let mut s = format!("{} {}", key.field.name, key.sort.keyword());
                 if let Some(nulls) = key.nulls {
                     s.push_str(" nulls ");
                     s.push_str(nulls.keyword());
@@ -378,7 +378,7 @@ fn resolve_keys<'a>(cx: &Ctxt, input: &'a Input<'a>, order_by: &OrderBy) -> Vec<
         }
         keys.push(Key {
             field,
-            order: key.order,
+            sort: key.sort,
             nulls: field
                 .is_option()
                 .then_some(key.nulls.unwrap_or(Nulls::Last)),

@@ -282,7 +282,7 @@ fn cursor_struct(model: &Model, ordering: &Ordering) -> TokenStream {
     let fields = ordering.keys.iter().map(|key| {
         let field = key.field.ident;
         let ty = key.field.ty;
-        let mut doc = format!("The `{}` key ({}", key.field.name, key.order.keyword());
+        let mut doc = format!("The `{}` key ({}", key.field.name, key.sort.keyword());
         if let Some(nulls) = key.nulls {
             doc.push_str(", nulls ");
             doc.push_str(nulls.keyword());
@@ -478,7 +478,7 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
     let specs = ordering.keys.iter().map(|key| {
         let field = &key.field.name;
         let column = key.field.column();
-        let order = match key.order {
+        let sort = match key.sort {
             SortOrder::Asc => quote!(#private::SortOrder::Asc),
             SortOrder::Desc => quote!(#private::SortOrder::Desc),
         };
@@ -496,14 +496,14 @@ fn ordering_statics(model: &Model, ordering: &Ordering) -> TokenStream {
             }
         };
         quote! {
-            #private::KeySpec::new(#field, #column, #order, #nulls)
+            #private::KeySpec::new(#field, #column, #sort, #nulls)
         }
     });
     let specs: Vec<TokenStream> = specs.collect();
     for key in &ordering.keys {
         parts.push(key.field.name.clone());
         parts.push(type_string(key.field.ty));
-        parts.push(key.order.keyword().to_owned());
+        parts.push(key.sort.keyword().to_owned());
         parts.push(key.nulls.map_or("", |n| n.keyword()).to_owned());
     }
     quote! {

@@ -86,24 +86,24 @@ impl Nulls {
 pub struct KeySpec {
     pub(crate) field: &'static str,
     pub(crate) column: &'static str,
-    pub(crate) order: SortOrder,
+    pub(crate) sort: SortOrder,
     pub(crate) nulls: Option<Nulls>,
 }
 
 impl KeySpec {
     /// The key of the field `field`, on the SQL column `column`, sorted
-    /// `order`; `nulls` is `Some` exactly when the field is an `Option<_>`.
+    /// `sort`; `nulls` is `Some` exactly when the field is an `Option<_>`.
     /// What the derive writes for each key of an ordering.
     pub const fn new(
         field: &'static str,
         column: &'static str,
-        order: SortOrder,
+        sort: SortOrder,
         nulls: Option<Nulls>,
     ) -> Self {
         KeySpec {
             field,
             column,
-            order,
+            sort,
             nulls,
         }
     }
@@ -118,9 +118,9 @@ impl KeySpec {
         self.column
     }
 
-    /// The sort direction.
-    pub const fn order(&self) -> SortOrder {
-        self.order
+    /// The key's sort order: ascending or descending.
+    pub const fn sort_order(&self) -> SortOrder {
+        self.sort
     }
 
     /// Where the key's NULLs go: `Some` exactly when the field is an
@@ -147,7 +147,7 @@ impl KeySpec {
     #[inline]
     pub fn compare<T: CursorValue>(&self, a: &T, b: &T) -> Ordering {
         match (a.is_null(), b.is_null()) {
-            (false, false) => self.order.apply(a.cmp_key(b)),
+            (false, false) => self.sort.apply(a.cmp_key(b)),
             (true, true) => Ordering::Equal,
             (true, false) => match self.nulls {
                 Some(Nulls::First) => Ordering::Less,

@@ -111,12 +111,12 @@ impl Dialect {
     /// assert_eq!(Dialect::Postgres.native_nulls(SortOrder::Asc), Nulls::Last);
     /// assert_eq!(Dialect::Sqlite.native_nulls(SortOrder::Asc), Nulls::First);
     /// ```
-    pub const fn native_nulls(self, order: SortOrder) -> Nulls {
+    pub const fn native_nulls(self, sort: SortOrder) -> Nulls {
         let smallest = match self {
             Dialect::Postgres => false,
             Dialect::Sqlite | Dialect::MySql => true,
         };
-        match (order, smallest) {
+        match (sort, smallest) {
             (SortOrder::Asc, true) | (SortOrder::Desc, false) => Nulls::First,
             (SortOrder::Asc, false) | (SortOrder::Desc, true) => Nulls::Last,
         }
@@ -160,14 +160,14 @@ mod tests {
 
     #[test]
     fn native_nulls() {
-        for order in [SortOrder::Asc, SortOrder::Desc] {
+        for sort in [SortOrder::Asc, SortOrder::Desc] {
             assert_eq!(
-                Dialect::Sqlite.native_nulls(order),
-                Dialect::MySql.native_nulls(order)
+                Dialect::Sqlite.native_nulls(sort),
+                Dialect::MySql.native_nulls(sort)
             );
             assert_eq!(
-                Dialect::Postgres.native_nulls(order),
-                Dialect::Sqlite.native_nulls(order).reverse()
+                Dialect::Postgres.native_nulls(sort),
+                Dialect::Sqlite.native_nulls(sort).reverse()
             );
         }
     }

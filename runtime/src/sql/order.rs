@@ -61,25 +61,25 @@ fn order_list(
         if i > 0 {
             sql.push_str(", ");
         }
-        let (order, nulls) = if reversed {
-            (key.order.reverse(), key.nulls.map(|n| n.reverse()))
+        let (sort, nulls) = if reversed {
+            (key.sort.reverse(), key.nulls.map(|n| n.reverse()))
         } else {
-            (key.order, key.nulls)
+            (key.sort, key.nulls)
         };
         let (column, is_null) = names(i, key);
         match nulls {
             Some(nulls) if dialect.has_nulls_keyword() => {
-                sql.push_str(&format!("{column} {} {}", order.sql(), nulls.sql()));
+                sql.push_str(&format!("{column} {} {}", sort.sql(), nulls.sql()));
             }
-            Some(nulls) if nulls != dialect.native_nulls(order) => {
+            Some(nulls) if nulls != dialect.native_nulls(sort) => {
                 // `IS NULL` is 0 for values, 1 for NULLs: ASC puts NULLs last.
                 let nulls_key = match nulls {
                     crate::ordering::Nulls::Last => "ASC",
                     crate::ordering::Nulls::First => "DESC",
                 };
-                sql.push_str(&format!("{is_null} {nulls_key}, {column} {}", order.sql()));
+                sql.push_str(&format!("{is_null} {nulls_key}, {column} {}", sort.sql()));
             }
-            _ => sql.push_str(&format!("{column} {}", order.sql())),
+            _ => sql.push_str(&format!("{column} {}", sort.sql())),
         }
     }
     sql

@@ -40,20 +40,8 @@ pub(crate) enum Side {
     Before,
 }
 
-/// The SQL form a predicate takes.
-///
-/// Chosen by measurement (1,000,000 rows, an index on
-/// `(created_at DESC, id DESC)`, 20 rows at depth 500,000): the row value
-/// `(created_at, id) < (?, ?)` seeks on SQLite 3.40 and PostgreSQL 15, about
-/// the cost of the first page; the textbook expansion
-/// `created_at < ? OR (created_at = ? AND id < ?)` does not (both planners
-/// walk the index from its start and filter every row before the cursor, as
-/// slow as `OFFSET`); the same logic with a bound on the leading key,
-/// `created_at <= ? AND (created_at < ? OR id < ?)`, seeks again. So row
-/// values are used on PostgreSQL when every key sorts in one direction and
-/// none is nullable; everything else (mixed directions, nullable keys,
-/// SQLite, whose planner mis-costs row values under a small `LIMIT`, and
-/// MySQL/MariaDB) is expanded with a leading bound at every level.
+/// The SQL form a predicate takes, chosen by measurement (this module's
+/// doc says which and why; [`KeyBound::shape`] decides).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Shape {
     /// One row-value comparison: `(a, b) < (?, ?)`.
@@ -98,7 +86,7 @@ impl KeyBound {
 
     /// The shape this bound renders in for `dialect` over `keys`.
     pub(crate) fn shape(&self, dialect: Dialect, keys: &[KeySpec]) -> Shape {
-        let uniform = keys.windows(2).all(|w| w[0].order == w[1].order);
+        let uniform = keys.windows(2).all(|w| w[0].sort == w[1].sort);
         let not_null = keys.iter().all(|k| !k.nullable())
             && self.values.iter().all(|v| !matches!(v, Value::Null));
         // SQLite 3.51 (the one sqlx bundles, with STAT4) seeks row values,
@@ -160,9 +148,9 @@ impl KeyBound {
             }
             dialect.quote_into(&mut sql, key.column);
         }
-        let order = effective_order(keys[0].order, self.side);
+        let sort = effective_sort(keys[0].sort, self.side);
         sql.push_str(") ");
-        sql.push_str(greater(order, self.inclusive));
+        sql.push_str(greater(sort, self.inclusive));
         sql.push_str(" (");
         out.push_sql(&sql);
         for (i, value) in self.values.iter().enumerate() {
@@ -223,7 +211,7 @@ impl KeyBound {
         if keys.len() < 2 || !(key.nullable() || matches!(value, Value::Null)) {
             return None;
         }
-        let order = effective_order(key.order, self.side);
+        let sort = effective_sort(key.sort, self.side);
         let nulls = effective_nulls(key, self.side);
         let rest = self.expand_from(keys, 1);
         match (value, nulls) {
@@ -234,7 +222,7 @@ impl KeyBound {
             (_, Nulls::Last) => {
                 let cmp = |inclusive| Expr::Cmp {
                     key: 0,
-                    op: greater(order, inclusive),
+                    op: greater(sort, inclusive),
                     value: value.clone(),
                 };
                 Some([
@@ -277,7 +265,7 @@ impl KeyBound {
     /// the index (151 µs against 100 µs for the statement); MySQL/MariaDB,
     /// not measured. BENCHMARKS.md has the plans.
     pub(crate) fn ladders(&self, dialect: Dialect, keys: &[KeySpec]) -> bool {
-        let uniform = keys.windows(2).all(|w| w[0].order == w[1].order);
+        let uniform = keys.windows(2).all(|w| w[0].sort == w[1].sort);
         let not_null = keys.iter().all(|k| !k.nullable())
             && self.values.iter().all(|v| !matches!(v, Value::Null));
         keys.len() > 1
@@ -390,10 +378,10 @@ impl KeyBound {
 
 /// The direction "after" moves in on `side`: the ordering's own for
 /// `After`, reversed for `Before`.
-fn effective_order(order: SortOrder, side: Side) -> SortOrder {
+fn effective_sort(sort: SortOrder, side: Side) -> SortOrder {
     match side {
-        Side::After => order,
-        Side::Before => order.reverse(),
+        Side::After => sort,
+        Side::Before => sort.reverse(),
     }
 }
 
@@ -409,8 +397,8 @@ fn effective_nulls(key: &KeySpec, side: Side) -> Nulls {
 }
 
 /// The comparison operator for "beyond" in `order`.
-fn greater(order: SortOrder, inclusive: bool) -> &'static str {
-    match (order, inclusive) {
+fn greater(sort: SortOrder, inclusive: bool) -> &'static str {
+    match (sort, inclusive) {
         (SortOrder::Asc, false) => ">",
         (SortOrder::Asc, true) => ">=",
         (SortOrder::Desc, false) => "<",
@@ -422,12 +410,12 @@ fn greater(order: SortOrder, inclusive: bool) -> &'static str {
 /// whose value of this key compares past the cursor's on `side` (as
 /// [`KeySpec::compare`] orders them), and those past or equal.
 fn key_conditions(i: usize, key: &KeySpec, value: &Value, side: Side) -> (Expr, Expr) {
-    let order = effective_order(key.order, side);
+    let sort = effective_sort(key.sort, side);
     let nulls = effective_nulls(key, side);
     let nullable = key.nullable() || matches!(value, Value::Null);
     let cmp = |inclusive| Expr::Cmp {
         key: i,
-        op: greater(order, inclusive),
+        op: greater(sort, inclusive),
         value: value.clone(),
     };
     match value {
@@ -578,11 +566,11 @@ mod tests {
     use super::*;
     use crate::ordering::Nulls;
 
-    const fn key(column: &'static str, order: SortOrder, nulls: Option<Nulls>) -> KeySpec {
+    const fn key(column: &'static str, sort: SortOrder, nulls: Option<Nulls>) -> KeySpec {
         KeySpec {
             field: column,
             column,
-            order,
+            sort,
             nulls,
         }
     }

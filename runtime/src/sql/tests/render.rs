@@ -57,7 +57,7 @@ fn render_ordering<K: Keyset<Row = Row>>() -> String {
         .iter()
         .map(|k| {
             let nulls = k.nulls().map_or(String::new(), |n| format!(" {}", n.sql()));
-            format!("{} {}{nulls}", k.column(), k.order().sql())
+            format!("{} {}{nulls}", k.column(), k.sort_order().sql())
         })
         .collect();
     writeln!(out, "ordering: {}", keys.join(", ")).unwrap();
