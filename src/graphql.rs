@@ -1,13 +1,30 @@
 //! async-graphql 7 integration (feature `graphql`): Relay connections with
 //! validated arguments, coded errors and a lazy `totalCount`.
 //!
-//! With the feature on, `#[derive(Paginate)]` on `Article` also generates
-//! `ArticleConnection` (GraphQL types `ArticleConnection` and `ArticleEdge`),
-//! `ArticleOrder` as the GraphQL enum `ArticleOrder`, `CursorType` for the
-//! cursor types, and `Article::connection(order_by, args)`, which a
-//! resolver finishes in one call. [`#[keypage::connections]`](crate::connections)
-//! above `#[Object]` declares the Relay arguments for a resolver parameter
-//! marked `#[connection]` and builds that request from them:
+//! With the feature on, `#[derive(Paginate)]` on `Article` also generates:
+//!
+//! * `impl async_graphql::connection::CursorType` for every cursor type
+//!   (`ArticleCursor`, `ArticleTitleCursor`), with
+//!   [`CursorError`](crate::CursorError) as the error;
+//! * `ArticleOrder` as a GraphQL enum named `ArticleOrder` (async-graphql's
+//!   own `Enum` derive, so an input and an output type that can sit in input
+//!   objects), one value per ordering (`DEFAULT`, or the `order_name`, and
+//!   each `ordering(name = ..)`) described by its `order_by` keys; take it
+//!   as an `orderBy: ArticleOrder` argument (`Option<ArticleOrder>`, `None`
+//!   being the default ordering);
+//! * `type ArticleConnection = keypage::graphql::Connection<Article>`: the
+//!   GraphQL types `ArticleConnection` (`pageInfo`, `edges`, `nodes`,
+//!   `totalCount`) and `ArticleEdge` (`cursor`, `node`);
+//! * `Article::connection(order_by, args)`, a [`ConnectionRequest`] that a
+//!   resolver finishes in one call: [`over_slice`](ConnectionRequest::over_slice)
+//!   for an in-memory collection, `select` for a SQL table through a sqlx
+//!   pool (with a SQL feature), [`fetch`](ConnectionRequest::fetch) for any
+//!   data source, optionally with
+//!   [`total_count`](ConnectionRequest::total_count) first.
+//!
+//! [`#[keypage::connections]`](crate::connections), above `#[Object]`,
+//! declares the Relay arguments for a resolver parameter marked
+//! `#[connection]` and builds that request from them:
 //!
 //! ```
 //! use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
@@ -81,9 +98,19 @@
 //! `page.select(ctx.data::<SqlitePool>()?, Article::table()).await`
 //! (the README's GraphQL section has it whole, with a filter).
 //!
-//! A database failure reaches the client as `internal error` with code
-//! `INTERNAL`, never its SQL or driver text; the cause is the error's
-//! `source`, for the server's log.
+//! Every [`PageError`](crate::PageError) reaches the client as a GraphQL
+//! error whose message names the argument and the allowed range, with
+//! `extensions.code` one of `FIRST_AND_LAST`, `PAGE_SIZE_OUT_OF_RANGE`,
+//! `OFFSET_OUT_OF_RANGE`, `INVALID_CURSOR`, `CURSOR_ORDER_MISMATCH`,
+//! `CURSOR_FILTER_MISMATCH`, `KEY_TOO_LONG`, `INVALID_RANGE`, and
+//! `extensions.argument` the argument at fault (see
+//! [`ErrorExtensions`](async_graphql::ErrorExtensions) on `PageError` to
+//! convert one yourself). A database failure reaches the client as
+//! `internal error` with code `INTERNAL`, never its SQL or driver text; the
+//! cause is the error's `source`, for the server's log. Errors of your own
+//! data sources go through [`IntoGraphqlError`], which has no blanket
+//! implementation for `Display` types, so none of their text reaches the
+//! client by accident.
 //!
 //! For another data source, [`ConnectionRequest::fetch`] hands the
 //! validated query of the chosen ordering
