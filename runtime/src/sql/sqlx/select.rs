@@ -1,5 +1,6 @@
 //! [`Select`]: the rows to page, with the caller's filters and ranges, and
-//! everything run on them: pages, counts, a batch of parents' pages.
+//! their pages; its counts are in `count`, a batch of parents' pages in
+//! `children`.
 
 use ::sqlx::{Acquire, FromRow, QueryBuilder};
 
@@ -10,7 +11,13 @@ use crate::cursor::{CursorValue, Value};
 use crate::keyset::{Keyset, Paginate};
 use crate::page::Page;
 use crate::query::AnyKeysetQuery;
-use crate::sql::{GROUP_COLUMN, PagePlan, Relation, WhereClause};
+use crate::sql::{PagePlan, WhereClause};
+
+mod children;
+mod count;
+
+pub use children::MAX_BATCH_PARENTS;
+pub use count::Total;
 
 /// Where the bounds of [`Select::range_values`] came from, to name in its
 /// refusal: a range on the key, or a cursor argument (a stable walk's pin).
@@ -19,18 +26,6 @@ pub(crate) enum BoundFrom {
     Range(&'static str),
     #[cfg_attr(not(feature = "graphql"), allow(dead_code))]
     Cursor(&'static str),
-}
-
-/// A `totalCount` that may be bounded or estimated: `count`, and whether
-/// it is the exact number of rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Total {
-    /// The number of rows: exact, or the cap, or the planner's estimate.
-    pub count: i64,
-    /// `true` when `count` is the exact number of rows; `false` for a capped
-    /// count that reached its cap (there are more than `count` rows) and
-    /// for an estimate.
-    pub exact: bool,
 }
 
 /// A filter: pushes one SQL condition (with its binds) into the builder.
@@ -314,15 +309,6 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
         Ok(qb)
     }
 
-    /// The `COUNT(*)` query, ready to build (for logging or `EXPLAIN`).
-    /// A range bound the database cannot bind is left out of it (see
-    /// [`range`](Self::range)); [`count`](Self::count) refuses it instead.
-    pub fn count_query(&self) -> QueryBuilder<DB> {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*)");
-        self.push_from_where(&mut qb);
-        qb
-    }
-
     /// Fetches the page `query` asks for, in the ordering `K`: one
     /// statement ([`PagePlan`]) on `conn`, a pool, a connection
     /// (`&mut PgConnection`, a `&mut PoolConnection`) or a
@@ -375,232 +361,4 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
             .run(conn)
             .await
     }
-
-    /// `totalCount`: the number of rows the filters select, as a separate
-    /// `COUNT(*)` query that runs only when called.
-    pub async fn count<'c, A>(&self, conn: A) -> Result<i64, FetchError>
-    where
-        A: Acquire<'c, Database = DB>,
-    {
-        let mut conn = conn.acquire().await?;
-        self.count_on(&mut conn).await
-    }
-
-    /// [`count`](Self::count) on a connection already acquired.
-    pub(crate) async fn count_on(&self, conn: &mut DB::Connection) -> Result<i64, FetchError> {
-        self.check_ranges()?;
-        let mut qb = self.count_query();
-        Ok(DB::fetch_count(conn, &mut qb).await?)
-    }
-
-    /// The capped `COUNT(*)` of [`count_at_most`](Self::count_at_most),
-    /// ready to build: `SELECT COUNT(*) FROM (SELECT 1 FROM ... LIMIT cap +
-    /// 1)`, which reads at most `cap + 1` rows. As for
-    /// [`count_query`](Self::count_query), a range bound the database
-    /// cannot bind is left out of it.
-    pub fn count_at_most_query(&self, cap: u32) -> QueryBuilder<DB> {
-        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 AS keypage_one");
-        self.push_from_where(&mut qb);
-        qb.push(format!(" LIMIT {}) AS keypage_capped", u64::from(cap) + 1));
-        qb
-    }
-
-    /// `totalCount` bounded by `cap`: the number of rows when at most `cap`
-    /// (exact), else `cap` with `exact: false` ("more than `cap`"). Reads at
-    /// most `cap + 1` rows, so its cost is bounded whatever the table holds.
-    pub async fn count_at_most<'c, A>(&self, conn: A, cap: u32) -> Result<Total, FetchError>
-    where
-        A: Acquire<'c, Database = DB>,
-    {
-        let mut conn = conn.acquire().await?;
-        self.count_at_most_on(&mut conn, cap).await
-    }
-
-    pub(crate) async fn count_at_most_on(
-        &self,
-        conn: &mut DB::Connection,
-        cap: u32,
-    ) -> Result<Total, FetchError> {
-        self.check_ranges()?;
-        let mut qb = self.count_at_most_query(cap);
-        let n = DB::fetch_count(conn, &mut qb).await?;
-        Ok(if n > i64::from(cap) {
-            Total {
-                count: cap.into(),
-                exact: false,
-            }
-        } else {
-            Total {
-                count: n,
-                exact: true,
-            }
-        })
-    }
-
-    /// `totalCount` as the planner estimates it, without reading the rows:
-    /// on PostgreSQL the row estimate of `EXPLAIN SELECT 1 FROM ... WHERE
-    /// ...` (for an unfiltered table its statistics, `reltuples`, scaled to
-    /// the table's current size; for a filtered one the estimate of the
-    /// filters), as fresh as the last `ANALYZE` (autovacuum's or yours).
-    /// `None` on SQLite and MySQL/MariaDB, whose estimates keypage does not
-    /// read.
-    pub async fn estimate_count<'c, A>(&self, conn: A) -> Result<Option<Total>, FetchError>
-    where
-        A: Acquire<'c, Database = DB>,
-    {
-        let mut conn = conn.acquire().await?;
-        self.estimate_count_on(&mut conn).await
-    }
-
-    pub(crate) async fn estimate_count_on(
-        &self,
-        conn: &mut DB::Connection,
-    ) -> Result<Option<Total>, FetchError> {
-        self.check_ranges()?;
-        let mut qb = QueryBuilder::new("EXPLAIN SELECT 1");
-        self.push_from_where(&mut qb);
-        let rows = DB::fetch_estimate(conn, &mut qb).await?;
-        Ok(rows.map(|count| Total {
-            count,
-            exact: false,
-        }))
-    }
-
-    /// Writes ` FROM ... WHERE [(filters) AND] <column> = <parent>`: one
-    /// parent's rows.
-    fn push_parent_where(
-        &self,
-        qb: &mut QueryBuilder<DB>,
-        column: &str,
-        parent: Value,
-    ) -> Result<WhereClause, UnsupportedValue> {
-        let clause = self.push_from_where(qb);
-        qb.push(clause.keyword()).push(column).push(" = ");
-        DB::push_value(qb, parent)?;
-        Ok(WhereClause::Present)
-    }
-
-    /// The one statement of [`fetch_children`](Self::fetch_children) for
-    /// `parents` (at most [`MAX_BATCH_PARENTS`]), ready to build (for
-    /// logging or `EXPLAIN`).
-    pub fn children_query<R: 'static, P: CursorValue>(
-        &self,
-        plan: &PagePlan<R>,
-        relation: Relation<R, P>,
-        parents: &[P],
-    ) -> Result<QueryBuilder<DB>, UnsupportedValue> {
-        self.check_ranges()?;
-        let column = DB::DIALECT.quote(relation.column());
-        let mut qb = QueryBuilder::new("");
-        plan.push_batch_statement(
-            &mut qb,
-            &column,
-            parents.len(),
-            |qb, i| DB::push_value(qb, parents[i].to_value()),
-            |qb| self.push_columns(qb),
-            |qb| Ok(self.push_from_where(qb)),
-        )
-        .map_err(|e| e.blame(plan))?;
-        Ok(qb)
-    }
-
-    /// The pages of many parents' rows at once, one per parent in the order
-    /// of `parents`: for each parent, exactly the page [`fetch_any`]
-    /// returns for `query` with the filter `<relation's column> = <parent>`
-    /// added, both flags included. One statement for up to
-    /// [`MAX_BATCH_PARENTS`] parents ([`PagePlan::push_batch_statement`]:
-    /// each parent's page its own index seek, with an index on the column
-    /// followed by the ordering's keys, e.g. `(author_id, created_at DESC,
-    /// id DESC)`), one more for each further [`MAX_BATCH_PARENTS`]; on one
-    /// connection from `conn`. What a nested connection's loader
-    /// (`keypage::graphql::ChildPages`) runs for a batch of parents.
-    ///
-    /// A cursor is a position in the ordering, not in one parent's list: a
-    /// cursor minted in one parent's page, sent with another parent, pages
-    /// that parent's rows strictly after (or before) that position.
-    ///
-    /// [`fetch_any`]: Self::fetch_any
-    pub async fn fetch_children<'c, R, P, A>(
-        &self,
-        conn: A,
-        relation: Relation<R, P>,
-        parents: &[P],
-        query: AnyKeysetQuery<R>,
-    ) -> Result<Vec<Page<R>>, FetchError>
-    where
-        R: Paginate + for<'r> FromRow<'r, DB::Row> + Send + Unpin,
-        P: CursorValue,
-        A: Acquire<'c, Database = DB>,
-    {
-        if parents.is_empty() {
-            return Ok(Vec::new());
-        }
-        let plan = PagePlan::from_any(&query);
-        let statements = parents
-            .chunks(MAX_BATCH_PARENTS)
-            .map(|chunk| {
-                let statement = self.children_query(&plan, relation, chunk)?;
-                Ok(Prepared::of(plan.clone(), statement, Some(chunk.len())))
-            })
-            .collect::<Result<Vec<_>, UnsupportedValue>>()?;
-        let mut conn = conn.acquire().await?;
-        let mut pages = Vec::with_capacity(parents.len());
-        for statement in statements {
-            pages.extend(statement.run_all(&mut conn).await?);
-        }
-        Ok(pages)
-    }
-
-    /// The number of rows of each parent, in the order of `parents`, in one
-    /// statement for up to [`MAX_BATCH_PARENTS`] parents: each parent's
-    /// `COUNT(*)` with the filters and `<relation's column> = <parent>`,
-    /// joined by `UNION ALL` (so each is a count of one index range, and
-    /// the counts are matched to their parents by position, never by
-    /// comparing keys in Rust). What a nested `totalCount`'s loader
-    /// (`keypage::graphql::ChildCounts`) runs.
-    pub async fn count_children<'c, R, P, A>(
-        &self,
-        conn: A,
-        relation: Relation<R, P>,
-        parents: &[P],
-    ) -> Result<Vec<i64>, FetchError>
-    where
-        P: CursorValue,
-        A: Acquire<'c, Database = DB>,
-    {
-        self.check_ranges()?;
-        let column = DB::DIALECT.quote(relation.column());
-        let mut conn = conn.acquire().await?;
-        let mut counts = Vec::with_capacity(parents.len());
-        for chunk in parents.chunks(MAX_BATCH_PARENTS) {
-            let mut qb = QueryBuilder::new("");
-            for (group, parent) in chunk.iter().enumerate() {
-                if group > 0 {
-                    qb.push(" UNION ALL ");
-                }
-                qb.push(format!(
-                    "SELECT {} AS {GROUP_COLUMN}, COUNT(*) AS keypage_count",
-                    DB::DIALECT.bigint(group as i64)
-                ));
-                self.push_parent_where(&mut qb, &column, parent.to_value())?;
-            }
-            let rows = DB::fetch_counts(&mut conn, &mut qb).await?;
-            let mut chunk_counts = vec![0; chunk.len()];
-            for (group, count) in rows {
-                if let Some(slot) = usize::try_from(group)
-                    .ok()
-                    .and_then(|g| chunk_counts.get_mut(g))
-                {
-                    *slot = count;
-                }
-            }
-            counts.extend(chunk_counts);
-        }
-        Ok(counts)
-    }
 }
-
-/// Most parents in one statement of [`Select::fetch_children`] and
-/// [`Select::count_children`]: SQLite allows 500 terms in a compound
-/// `SELECT`, and a page of parents is at most a page (100 by default).
-pub const MAX_BATCH_PARENTS: usize = 100;
