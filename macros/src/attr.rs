@@ -182,16 +182,9 @@ impl Container {
                     }
                     "crate" => {
                         if let Some(lit) = string_value(cx, &meta, &key)? {
-                            match lit.parse_with(syn::Path::parse_mod_style) {
+                            match crate_path(&lit) {
                                 Ok(path) => set_once(cx, &meta, &mut out.krate, path),
-                                Err(_) => cx.error_spanned_by(
-                                    &lit,
-                                    format!(
-                                        "`{}` is not a path; `crate` takes the path keypage is \
-                                         reachable at, e.g. `crate = \"::keypage\"`",
-                                        lit.value()
-                                    ),
-                                ),
+                                Err(err) => cx.syn_error(err),
                             }
                         }
                     }
@@ -615,6 +608,21 @@ fn check_ordering_name(cx: &Ctxt, lit: &LitStr) {
             ),
         );
     }
+}
+
+/// The path of `crate = "..."`: where keypage is reachable (`"::keypage"`,
+/// a re-export), as the derive and `#[keypage::connections]` take it.
+pub fn crate_path(lit: &LitStr) -> syn::Result<syn::Path> {
+    lit.parse_with(syn::Path::parse_mod_style).map_err(|_| {
+        syn::Error::new_spanned(
+            lit,
+            format!(
+                "`{}` is not a path; `crate` takes the path keypage is reachable at, e.g. \
+                 `crate = \"::keypage\"`",
+                lit.value()
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

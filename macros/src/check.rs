@@ -111,9 +111,9 @@ impl Ordering<'_> {
 }
 
 /// `::keypage::__private_v0_1_0`, or the `crate = "..."` path's.
-fn private_path(input: &Input) -> TokenStream {
+pub fn private_path(krate: Option<&syn::Path>) -> TokenStream {
     let module = Ident::new(PRIVATE_MODULE, Span::call_site());
-    match &input.attrs.krate {
+    match krate {
         Some(krate) => quote!(#krate::#module),
         None => quote!(::keypage::#module),
     }
@@ -132,7 +132,7 @@ pub fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>, features: Features) -> Mode
         max_offset: (input.attrs.max_offset.as_ref()).map_or(DEFAULT_MAX_OFFSET, |(n, _)| *n),
         table: input.attrs.table.as_ref().map(LitStr::value),
         order_enum: format_ident!("{}Order", input.name, span = Span::call_site()),
-        private: private_path(input),
+        private: private_path(input.attrs.krate.as_ref()),
         features,
     };
 

@@ -11,7 +11,8 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{FnArg, ImplItem, ImplItemFn, ItemImpl, Meta, Token};
 
-use crate::check::PRIVATE_MODULE;
+use crate::attr;
+use crate::check::private_path;
 use crate::ctxt::Ctxt;
 
 /// The Rust names of the arguments declared for a marked parameter.
@@ -50,11 +51,7 @@ const PAGE_ARGUMENTS: [(&str, &str, &str); 4] = [
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let krate = crate_path(&cx, args);
-    let module = syn::Ident::new(PRIVATE_MODULE, Span::call_site());
-    let private = match krate {
-        Some(krate) => quote!(#krate::#module),
-        None => quote!(::keypage::#module),
-    };
+    let private = private_path(krate.as_ref());
     let mut item: ItemImpl = match syn::parse2(item) {
         Ok(item) => item,
         Err(err) => {
@@ -122,16 +119,7 @@ fn crate_path(cx: &Ctxt, args: TokenStream) -> Option<syn::Path> {
                 syn::Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(lit),
                     ..
-                }) => lit.parse_with(syn::Path::parse_mod_style).map_err(|_| {
-                    syn::Error::new_spanned(
-                        lit,
-                        format!(
-                            "`{}` is not a path; `crate` takes the path keypage is reachable \
-                             at, e.g. `crate = \"::keypage\"`",
-                            lit.value()
-                        ),
-                    )
-                }),
+                }) => attr::crate_path(lit),
                 other => Err(syn::Error::new_spanned(
                     other,
                     "`crate` takes a string, e.g. `crate = \"::keypage\"`",
