@@ -19,7 +19,14 @@
 //!   (the sort alone, no probe);
 //! * `left-join`: the probe as a one-row derived table `LEFT JOIN`ed to the
 //!   page (one row even for an empty page), under an outer `ORDER BY`;
-//! * `probe`: the probe alone, one row: the floor of any statement.
+//! * `probe`: the probe alone, one row: the floor of any statement;
+//! * `from-probe`: one index range that starts at the probe's row (the last
+//!   row at or behind the cursor, from uncorrelated scalar subqueries), its
+//!   rows marked by a `CASE` on the probe's condition: exact, and no union
+//!   and no outer sort.
+//!
+//! On SQLite every form but `hand` binds as keypage does, `+?`; `hand +?`
+//! and `keypage ?` (bare placeholders) show what that alone is worth.
 //!
 //! Interleaved rounds, medians, ratios within one run (see
 //! `deep_pages.rs` for why). `KEYPAGE_BENCH_ROUNDS` sets the rounds (500).
@@ -107,6 +114,59 @@ fn forms(seek: &str, probe: &str, keypage: (String, Vec<i64>), c: i64, i: i64) -
     ]
 }
 
+/// `from-probe`: one index range starting at the probe's row (the last
+/// row at or behind the cursor, found by uncorrelated scalar subqueries),
+/// its rows marked by a `CASE` on the probe's condition: no union, no outer
+/// sort. `start` is the range's condition on the subqueries' columns.
+fn from_probe(probe: &str, start: &str, binds: Vec<i64>) -> Form {
+    let sub = |col: &str| format!("(SELECT {col} FROM articles WHERE {probe} {BACKWARD} LIMIT 1)");
+    let start = start
+        .replace("PC", &sub("created_at"))
+        .replace("PI", &sub("id"));
+    Form {
+        name: "from-probe",
+        sql: format!(
+            "SELECT {COLS}, CASE WHEN {probe} THEN 1 ELSE 0 END AS keypage_part \
+             FROM articles WHERE {start} {FORWARD} LIMIT 22"
+        ),
+        binds,
+    }
+}
+
+/// SQLite: every candidate form binds as keypage does, `+?` (see
+/// `Dialect::bind_prefix`: a bare `?` on an `ANALYZE`d index makes SQLite
+/// plan the statement again at every execution). `hand` stays as people
+/// write it; `hand +?` and `keypage ?` (keypage's statement with bare
+/// placeholders, as before) show what the `+` alone is worth.
+fn sqlite_text(forms: Vec<Form>) -> Vec<Form> {
+    let mut out = Vec::new();
+    for f in forms {
+        match f.name {
+            "hand" => {
+                out.push(Form {
+                    name: "hand +?",
+                    sql: f.sql.replace('?', "+?"),
+                    binds: f.binds.clone(),
+                });
+                out.insert(0, f);
+            }
+            "keypage" => {
+                out.push(Form {
+                    name: "keypage ?",
+                    sql: f.sql.replace("+?", "?"),
+                    binds: f.binds.clone(),
+                });
+                out.push(f);
+            }
+            _ => out.push(Form {
+                sql: f.sql.replace('?', "+?"),
+                ..f
+            }),
+        }
+    }
+    out
+}
+
 fn postgres_text(mut forms: Vec<Form>) -> Vec<Form> {
     for f in &mut forms {
         if f.name == "keypage" {
@@ -158,7 +218,7 @@ where
             // Every page form returns the page, 21 rows (22 with keypage's probe row).
             let expect = match f.name {
                 "probe" => 1,
-                "keypage" => 22,
+                "keypage" | "keypage ?" | "from-probe" => 22,
                 _ => 21,
             };
             assert_eq!(rows.len(), expect, "{}", f.name);
@@ -214,26 +274,38 @@ async fn main() {
     let mut out = String::new();
     let mut sqlite = db::sqlite().await;
     let (keypage, c, i) = keypage_statement(&mut sqlite).await;
-    let forms_sqlite = forms(
+    let mut forms_sqlite = forms(
         "(created_at <= ?1 AND (created_at < ?1 OR id < ?2))",
         "(created_at >= ?1 AND (created_at > ?1 OR id >= ?2))",
         keypage,
         c,
         i,
     );
+    forms_sqlite.push(from_probe(
+        "(created_at >= ?1 AND (created_at > ?1 OR id >= ?2))",
+        "created_at <= COALESCE(PC, ?1) AND (created_at < COALESCE(PC, ?1) OR id <= COALESCE(PI, ?2))",
+        vec![c, i],
+    ));
+    let forms_sqlite = sqlite_text(forms_sqlite);
     if let db::Db::Sqlite(conn) = &mut sqlite {
         let m = time_forms::<sqlx::Sqlite>(conn, &forms_sqlite).await;
         out += &table("sqlite", &forms_sqlite, &m);
     }
     if let Some(mut pg) = db::postgres().await {
         let (keypage, c, i) = keypage_statement(&mut pg).await;
-        let forms_pg = postgres_text(forms(
+        let mut forms = forms(
             "(created_at, id) < (?1, ?2)",
             "(created_at, id) >= (?1, ?2)",
             keypage,
             c,
             i,
+        );
+        forms.push(from_probe(
+            "(created_at, id) >= (?1, ?2)",
+            "(created_at, id) <= (COALESCE(PC, ?1), COALESCE(PI, ?2))",
+            vec![c, i],
         ));
+        let forms_pg = postgres_text(forms);
         if let db::Db::Pg(conn) = &mut pg {
             let m = time_forms::<sqlx::Postgres>(conn, &forms_pg).await;
             out += &format!("\n{}", table("postgres", &forms_pg, &m));

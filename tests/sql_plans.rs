@@ -46,6 +46,7 @@ mod support;
 use std::marker::PhantomData;
 
 use keypage::cursor::Value;
+use keypage::ordering::AnyKeysetQuery;
 use keypage::ordering::OrderVisitor;
 use keypage::sql::sqlx::{Select, SqlxDatabase, UnsupportedValue};
 use keypage::sql::{Dialect, PART_COLUMN, PagePlan, RenderedSql, SqlWriter, WhereClause};
@@ -529,6 +530,120 @@ fn sqlite_pages_deep_in_the_table_seek_the_index() {
             }
         })
         .await;
+    });
+}
+
+/// Each prepared statement of a SQLite connection whose text contains
+/// `marker`: `(sql, runs, reprepares)` from `sqlite3_stmt_status`.
+async fn sqlite_statement_stats(
+    conn: &mut sqlx::SqliteConnection,
+    marker: &str,
+) -> Vec<(String, i32, i32)> {
+    use libsqlite3_sys as ffi;
+    let mut handle = conn.lock_handle().await.unwrap();
+    let db = handle.as_raw_handle().as_ptr();
+    let mut out = Vec::new();
+    // SAFETY: the connection is locked for this scope, so no other thread
+    // uses `db` or its statements; `sqlite3_next_stmt` walks statements it
+    // owns, and `sqlite3_sql` returns text owned by the statement, copied
+    // before the next call.
+    unsafe {
+        let mut stmt = ffi::sqlite3_next_stmt(db, std::ptr::null_mut());
+        while !stmt.is_null() {
+            let sql = std::ffi::CStr::from_ptr(ffi::sqlite3_sql(stmt))
+                .to_string_lossy()
+                .into_owned();
+            if sql.contains(marker) {
+                let runs = ffi::sqlite3_stmt_status(stmt, ffi::SQLITE_STMTSTATUS_RUN, 0);
+                let reprepares =
+                    ffi::sqlite3_stmt_status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
+                out.push((sql, runs, reprepares));
+            }
+            stmt = ffi::sqlite3_next_stmt(db, stmt);
+        }
+    }
+    out
+}
+
+/// SQLite as sqlx bundles it is built with `SQLITE_ENABLE_STAT4`: once an
+/// index has `ANALYZE` samples, a bare `?` the planner compares with them
+/// makes every new binding expire the prepared statement, which SQLite then
+/// parses and plans again on its next step (measured: 46% of a deep page's
+/// instructions, BENCHMARKS.md §2). keypage binds its values as `+?`, which
+/// the planner does not read through: walking 8 pages forward and 8
+/// backward from half-way through the table, in each ordering, with and
+/// without a range filter, none of keypage's cached statements is prepared
+/// again. The same walk's seek written with bare `?` is, on every run:
+/// without that control the check could pass on a database SQLite never
+/// re-plans for.
+#[test]
+fn sqlite_pages_are_planned_once() {
+    let rt = runtime();
+    rt.block_on(async {
+        let pool = support::sqlite_pool().await;
+        load(&pool, "ANALYZE").await;
+        let mut conn = pool.acquire().await.unwrap();
+        let mut pages = 0;
+        for case in cases() {
+            for forward in [true, false] {
+                let cursor = cursor_of(case.order, &case.row);
+                let mut args = if forward {
+                    PageArgs::first(PAGE as i32).after(cursor)
+                } else {
+                    PageArgs::last(PAGE as i32).before(cursor)
+                };
+                for _ in 0..8 {
+                    let page = match &case.range {
+                        None => Event::fetch_page_by(&mut *conn, case.order, &args).await,
+                        Some(range) => {
+                            Select::<sqlx::Sqlite>::table_of::<Event>()
+                                .unwrap()
+                                .range(Event::created_at_column(), range.clone())
+                                .fetch_any(
+                                    &mut *conn,
+                                    AnyKeysetQuery::new(case.order, &args).unwrap(),
+                                )
+                                .await
+                        }
+                    }
+                    .unwrap();
+                    assert_eq!(page.edges.len(), PAGE as usize, "{}", case.label);
+                    pages += 1;
+                    let info = &page.page_info;
+                    args = if forward {
+                        PageArgs::first(PAGE as i32).after(info.end_cursor.clone().unwrap())
+                    } else {
+                        PageArgs::last(PAGE as i32).before(info.start_cursor.clone().unwrap())
+                    };
+                }
+            }
+        }
+        let stats = sqlite_statement_stats(&mut conn, PART_COLUMN).await;
+        let runs: i32 = stats.iter().map(|s| s.1).sum();
+        assert_eq!(runs, pages, "{stats:#?}");
+        for (sql, runs, reprepares) in &stats {
+            assert_eq!(
+                *reprepares, 0,
+                "prepared again {reprepares} times in {runs} runs: {sql}"
+            );
+        }
+
+        // The control: a uniform page's seek with bare placeholders.
+        let bare = "SELECT id FROM events WHERE created_at <= ? AND (created_at < ? OR id < ?) \
+                    ORDER BY created_at DESC, id DESC LIMIT 21";
+        for i in 0..8_i64 {
+            let row = event(50_001 + 20 * i);
+            sqlx::query(bare)
+                .bind(row.created_at)
+                .bind(row.created_at)
+                .bind(row.id)
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        }
+        let control = sqlite_statement_stats(&mut conn, "SELECT id FROM events WHERE").await;
+        assert_eq!(control.len(), 1, "{control:#?}");
+        assert_eq!((control[0].1, control[0].2), (8, 8), "{control:#?}");
     });
 }
 

@@ -122,6 +122,25 @@ impl Dialect {
         }
     }
 
+    /// What keypage writes before each value it binds: `+` on SQLite (so
+    /// the value reads `+?`), nothing elsewhere.
+    ///
+    /// Why: SQLite built with `SQLITE_ENABLE_STAT4` (as sqlx bundles it)
+    /// reads a bare `?` on an `ANALYZE`d index while planning, and from
+    /// then on every new binding of that parameter expires the prepared
+    /// statement, so sqlx's cached statement is parsed and planned again
+    /// on every page (measured: 46% of a deep page's instructions,
+    /// BENCHMARKS.md §2). The unary `+` is a no-op on the value (same
+    /// value, type, affinity and, from the column, collation) that the
+    /// planner does not read through, so the plan is made once per
+    /// statement text, as PostgreSQL's generic plan is.
+    pub(crate) fn bind_prefix(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "+",
+            Dialect::Postgres | Dialect::MySql => "",
+        }
+    }
+
     /// Writes the placeholder of the bind parameter numbered `n` (from 1):
     /// `$n` on PostgreSQL, `?` elsewhere.
     ///

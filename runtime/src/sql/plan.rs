@@ -374,9 +374,9 @@ impl<R: 'static> PagePlan<R> {
     /// assert_eq!(
     ///     render(Dialect::Sqlite).sql,
     ///     "SELECT * FROM (SELECT id, 0 AS keypage_group, \"id\" AS keypage_k0, 0 AS keypage_part \
-    ///      FROM items WHERE owner = ? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group0 \
+    ///      FROM items WHERE owner = +? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group0 \
     ///      UNION ALL SELECT * FROM (SELECT id, 1 AS keypage_group, \"id\" AS keypage_k0, 0 AS keypage_part \
-    ///      FROM items WHERE owner = ? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group1 \
+    ///      FROM items WHERE owner = +? ORDER BY \"id\" ASC LIMIT 3) AS keypage_group1 \
     ///      ORDER BY keypage_group ASC, keypage_part ASC, keypage_k0 ASC"
     /// );
     /// assert_eq!(

@@ -584,7 +584,7 @@ mod tests {
         let keys = [key("id", SortOrder::Desc, None)];
         let b = KeyBound::new(Side::After, false, vec![Value::Int(3)]);
         assert_eq!(b.shape(Dialect::Postgres, &keys), Shape::Expanded);
-        assert_eq!(sql(b, &keys), r#""id" < ?"#);
+        assert_eq!(sql(b, &keys), r#""id" < +?"#);
     }
 
     #[test]

@@ -47,7 +47,8 @@ impl<W: SqlWriter + ?Sized> SqlWriter for &mut W {
 
 /// SQL text with its bind values, for drivers other than sqlx.
 ///
-/// Placeholders are `?` for SQLite and MySQL, and `$n` for PostgreSQL,
+/// Placeholders are `?` for MySQL, `+?` for SQLite (a no-op `+` that keeps
+/// SQLite from planning the statement again for each value), and `$n` for PostgreSQL,
 /// numbered from [`starting_at`](RenderedSql::starting_at) (default 1) so
 /// the SQL can follow a prefix that has its own binds. Pass `binds` to the
 /// driver in order, after the prefix's own.
@@ -107,6 +108,7 @@ impl SqlWriter for RenderedSql {
     }
     fn push_bind(&mut self, value: Value) -> Result<(), Infallible> {
         let n = self.first_placeholder + self.binds.len();
+        self.sql.push_str(self.dialect.bind_prefix());
         self.dialect.placeholder(&mut self.sql, n);
         self.binds.push(value);
         Ok(())

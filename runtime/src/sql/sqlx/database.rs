@@ -31,7 +31,9 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
     /// The dialect keypage renders for this database.
     const DIALECT: Dialect;
 
-    /// Binds `value` with the Rust type this database encodes it from.
+    /// Binds `value` with the Rust type this database encodes it from,
+    /// behind the dialect's bind prefix (`+?` on SQLite, see
+    /// [`SqlWriter`]'s placeholders).
     fn push_value(qb: &mut QueryBuilder<Self>, value: Value) -> Result<(), UnsupportedValue>;
 
     /// Runs a page statement ([`PagePlan::push_statement`], or with
@@ -105,6 +107,7 @@ macro_rules! sqlx_database {
             ) -> Result<(), UnsupportedValue> {
                 let uint: fn(&mut QueryBuilder<Self>, u64) -> bool = $uint;
                 let float: fn(f64) -> bool = $float;
+                qb.push(Self::DIALECT.bind_prefix());
                 let bound = match &value {
                     Value::Null => false,
                     Value::Bool(v) => {

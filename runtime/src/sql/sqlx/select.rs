@@ -163,7 +163,7 @@ impl<'f, DB: SqlxDatabase> Select<'f, DB> {
     ///     .range(created_at, KeyRange::default().gte(100).lt(200));
     /// assert_eq!(
     ///     articles.count_query().sql().as_str(),
-    ///     r#"SELECT COUNT(*) FROM articles WHERE ("created_at" >= ? AND "created_at" < ?)"#,
+    ///     r#"SELECT COUNT(*) FROM articles WHERE ("created_at" >= +? AND "created_at" < +?)"#,
     /// );
     /// # }
     /// ```
