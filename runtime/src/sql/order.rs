@@ -33,30 +33,37 @@ use crate::ordering::KeySpec;
 /// assert_eq!(order_by(Dialect::MySql, &DESC, false), "`rank` DESC");
 /// ```
 pub fn order_by(dialect: Dialect, keys: &[KeySpec], reversed: bool) -> String {
-    order_list(dialect, keys, reversed, |_, key| {
-        let column = dialect.quote(key.column);
-        (column.clone(), format!("{column} IS NULL"))
-    })
+    let mut sql = String::new();
+    order_list(&mut sql, dialect, keys, reversed, |out, _, key, is_null| {
+        dialect.quote_into(out, key.column);
+        if is_null {
+            out.push_str(" IS NULL");
+        }
+    });
+    sql
 }
 
 /// [`order_by`] over the key columns a page statement's parts carry
 /// (`keypage_k0`, and on MySQL `keypage_n0` for `keypage_k0 IS NULL`): the
 /// order of their `UNION ALL`, whose `ORDER BY` may only name columns.
 pub(crate) fn marked_order_by(dialect: Dialect, keys: &[KeySpec], reversed: bool) -> String {
-    order_list(dialect, keys, reversed, |i, _| {
-        (format!("keypage_k{i}"), format!("keypage_n{i}"))
-    })
+    let mut sql = String::new();
+    order_list(&mut sql, dialect, keys, reversed, |out, i, _, is_null| {
+        use core::fmt::Write as _;
+        let _ = write!(out, "keypage_{}{i}", if is_null { 'n' } else { 'k' });
+    });
+    sql
 }
 
-/// The `ORDER BY` list; `names(i, key)` gives key `i`'s column and its
-/// `IS NULL` term.
+/// Appends the `ORDER BY` list to `sql`; `column(out, i, key, false)`
+/// writes key `i`'s column, `column(out, i, key, true)` its `IS NULL` term.
 fn order_list(
+    sql: &mut String,
     dialect: Dialect,
     keys: &[KeySpec],
     reversed: bool,
-    names: impl Fn(usize, &KeySpec) -> (String, String),
-) -> String {
-    let mut sql = String::new();
+    column: impl Fn(&mut String, usize, &KeySpec, bool),
+) {
     for (i, key) in keys.iter().enumerate() {
         if i > 0 {
             sql.push_str(", ");
@@ -66,23 +73,33 @@ fn order_list(
         } else {
             (key.sort, key.nulls)
         };
-        let (column, is_null) = names(i, key);
         match nulls {
-            Some(nulls) if dialect.has_nulls_keyword() => {
-                sql.push_str(&format!("{column} {} {}", sort.sql(), nulls.sql()));
-            }
-            Some(nulls) if nulls != dialect.native_nulls(sort) => {
+            Some(nulls) if !dialect.has_nulls_keyword() && nulls != dialect.native_nulls(sort) => {
                 // `IS NULL` is 0 for values, 1 for NULLs: ASC puts NULLs last.
                 let nulls_key = match nulls {
-                    crate::ordering::Nulls::Last => "ASC",
-                    crate::ordering::Nulls::First => "DESC",
+                    crate::ordering::Nulls::Last => " ASC, ",
+                    crate::ordering::Nulls::First => " DESC, ",
                 };
-                sql.push_str(&format!("{is_null} {nulls_key}, {column} {}", sort.sql()));
+                column(sql, i, key, true);
+                sql.push_str(nulls_key);
+                column(sql, i, key, false);
+                sql.push(' ');
+                sql.push_str(sort.sql());
             }
-            _ => sql.push_str(&format!("{column} {}", sort.sql())),
+            Some(nulls) if dialect.has_nulls_keyword() => {
+                column(sql, i, key, false);
+                sql.push(' ');
+                sql.push_str(sort.sql());
+                sql.push(' ');
+                sql.push_str(nulls.sql());
+            }
+            _ => {
+                column(sql, i, key, false);
+                sql.push(' ');
+                sql.push_str(sort.sql());
+            }
         }
     }
-    sql
 }
 
 /// Writes [`order_by`] into `out`.

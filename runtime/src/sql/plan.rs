@@ -717,23 +717,33 @@ fn push_offset<W: SqlWriter + ?Sized>(out: &mut W, offset: u64) {
 /// on MySQL `<key> IS NULL AS keypage_n<i>` for nullable keys, since an
 /// `ORDER BY` of a `UNION` may only name columns.
 fn key_columns(dialect: Dialect, keys: &[KeySpec], marker: i64) -> String {
-    let mut sql = String::new();
+    use core::fmt::Write as _;
+    let mut sql = String::with_capacity(64 * keys.len());
     for (i, key) in keys.iter().enumerate() {
-        let column = dialect.quote(key.column);
-        sql.push_str(&format!(", {column} AS keypage_k{i}"));
+        sql.push_str(", ");
+        dialect.quote_into(&mut sql, key.column);
+        let _ = write!(sql, " AS keypage_k{i}");
         if key.nullable() && dialect == Dialect::MySql {
-            sql.push_str(&format!(", {column} IS NULL AS keypage_n{i}"));
+            sql.push_str(", ");
+            dialect.quote_into(&mut sql, key.column);
+            let _ = write!(sql, " IS NULL AS keypage_n{i}");
         }
     }
-    sql.push_str(&format!(", {} AS {PART_COLUMN}", dialect.bigint(marker)));
+    let _ = write!(sql, ", {} AS {PART_COLUMN}", dialect.bigint(marker));
     sql
 }
 
 /// ` ORDER BY keypage_part ASC, keypage_k0 .., ..`: the order of a
 /// `UNION ALL` of marked parts, read from their key columns.
 fn push_marked_order<W: SqlWriter + ?Sized>(out: &mut W, keys: &[KeySpec], reversed: bool) {
-    let sql = super::order::marked_order_by(out.dialect(), keys, reversed);
-    out.push_sql(&format!(" ORDER BY {PART_COLUMN} ASC, {sql}"));
+    out.push_sql(" ORDER BY ");
+    out.push_sql(PART_COLUMN);
+    out.push_sql(" ASC, ");
+    out.push_sql(&super::order::marked_order_by(
+        out.dialect(),
+        keys,
+        reversed,
+    ));
 }
 
 /// ` ORDER BY ...` of `keys`, reversed for reading backwards. `pinned_null`:

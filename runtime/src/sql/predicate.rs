@@ -526,16 +526,24 @@ fn render<W: SqlWriter + ?Sized>(
     expr: &Expr,
 ) -> Result<(), W::Error> {
     let dialect = out.dialect();
-    let column = |i: usize| dialect.quote(keys[i].column);
+    // `<column><tail>` in one push.
+    let column = |out: &mut W, i: usize, tail: &str| {
+        let mut sql = String::with_capacity(keys[i].column.len() + tail.len() + 2);
+        dialect.quote_into(&mut sql, keys[i].column);
+        sql.push_str(tail);
+        out.push_sql(&sql);
+    };
     match expr {
         Expr::True => out.push_sql("1 = 1"),
         Expr::False => out.push_sql("1 = 0"),
         Expr::Cmp { key, op, value } => {
-            out.push_sql(&format!("{} {op} ", column(*key)));
+            column(out, *key, " ");
+            out.push_sql(op);
+            out.push_sql(" ");
             out.push_bind(value.clone())?;
         }
-        Expr::IsNull(key) => out.push_sql(&format!("{} IS NULL", column(*key))),
-        Expr::IsNotNull(key) => out.push_sql(&format!("{} IS NOT NULL", column(*key))),
+        Expr::IsNull(key) => column(out, *key, " IS NULL"),
+        Expr::IsNotNull(key) => column(out, *key, " IS NOT NULL"),
         Expr::And(a, b) | Expr::Or(a, b) => {
             let is_and = matches!(expr, Expr::And(..));
             let joiner = if is_and { " AND " } else { " OR " };
