@@ -6,8 +6,9 @@
 //!
 //! * `hand`: the page alone, what a careful engineer writes (no probe);
 //! * `page+keys`: the page with keypage's key and marker columns;
-//! * `keypage`: keypage's statement today: the page and a `LIMIT 1` probe
-//!   joined by `UNION ALL` under an outer `ORDER BY keypage_part, keys`;
+//! * `keypage`: keypage's statement today: on SQLite the page and a
+//!   `LIMIT 1` probe joined by `UNION ALL` under an outer `ORDER BY
+//!   keypage_part, keys`; on PostgreSQL `from-probe` below;
 //! * `scalar`: the probe as an uncorrelated scalar-subquery column of the
 //!   page (`(SELECT 1 ... LIMIT 1) AS keypage_prev`), no union, no outer
 //!   sort. **Not exact on its own**: an empty page returns no row, so no
@@ -15,6 +16,9 @@
 //! * `scalar+sentinel`: `scalar` made exact for empty pages in one
 //!   statement: a `UNION ALL` row carrying the flag when the page is
 //!   empty, under the outer `ORDER BY` a union needs;
+//! * `union`: the page and the probe as two parts of a `UNION ALL` under
+//!   an outer `ORDER BY keypage_part, keys` (keypage's statement on SQLite,
+//!   and on PostgreSQL until the page read from the probe's row);
 //! * `wrapped`: `page+keys` as a derived table under an outer `ORDER BY`
 //!   (the sort alone, no probe);
 //! * `left-join`: the probe as a one-row derived table `LEFT JOIN`ed to the
@@ -100,6 +104,16 @@ fn forms(seek: &str, probe: &str, keypage: (String, Vec<i64>), c: i64, i: i64) -
             ),
         ),
         form("wrapped", format!("SELECT * FROM ({page}) AS p {outer}")),
+        Form {
+            name: "union",
+            sql: format!(
+                "SELECT * FROM ({page}) AS keypage_page UNION ALL SELECT * FROM (SELECT {COLS}, \
+                 created_at AS keypage_k0, id AS keypage_k1, -1 AS keypage_part FROM articles \
+                 WHERE {probe} {BACKWARD} LIMIT 1) AS keypage_probe \
+                 ORDER BY keypage_part, keypage_k0 DESC, keypage_k1 DESC"
+            ),
+            binds: [b.clone(), b.clone()].concat(),
+        },
         form(
             "left-join",
             format!(
@@ -178,6 +192,7 @@ fn postgres_text(mut forms: Vec<Form>) -> Vec<Form> {
             .replace("?2", "$2")
             // PostgreSQL types a bare literal `int4`, and a NULL in a union as text.
             .replace(" 0 AS keypage_part", " CAST(0 AS BIGINT) AS keypage_part")
+            .replace(" -1 AS keypage_part", " CAST(-1 AS BIGINT) AS keypage_part")
             .replace(", -1 WHERE", ", CAST(-1 AS BIGINT) WHERE")
             .replace(
                 "SELECT NULL, NULL, NULL, NULL, NULL, NULL,",
@@ -218,7 +233,7 @@ where
             // Every page form returns the page, 21 rows (22 with keypage's probe row).
             let expect = match f.name {
                 "probe" => 1,
-                "keypage" | "keypage ?" | "from-probe" => 22,
+                "keypage" | "keypage ?" | "from-probe" | "union" => 22,
                 _ => 21,
             };
             assert_eq!(rows.len(), expect, "{}", f.name);
@@ -259,14 +274,17 @@ async fn keypage_statement(conn: &mut db::Db) -> ((String, Vec<i64>), i64, i64) 
         .find_map(|l| l.trim().strip_prefix("statement: "))
         .expect("the statement line")
         .to_owned();
-    // SQLite expands the bound (`c <= ? AND (c < ? OR id < ?)`), PostgreSQL
-    // compares row values; the probe repeats the page's binds.
+    let (c, i) = (row.created_at, row.id);
     let binds = match conn {
-        db::Db::Sqlite(_) => vec![row.created_at, row.created_at, row.id],
-        db::Db::Pg(_) => vec![row.created_at, row.id],
+        // The page and the probe in a `UNION ALL`, each with the expanded
+        // bound `c <= ? AND (c < ? OR id < ?)`.
+        db::Db::Sqlite(_) => vec![c, c, i, c, c, i],
+        // One range from the probe's row: the probe's row values in the
+        // `CASE`, then per key a scalar subquery (the probe) and the
+        // cursor's value for its `COALESCE`.
+        db::Db::Pg(_) => vec![c, i, c, i, c, c, i, i],
     };
-    let binds = [binds.clone(), binds].concat();
-    ((sql, binds), row.created_at, row.id)
+    ((sql, binds), c, i)
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -1053,7 +1053,7 @@ async fn one_author_batch_per_page<S: Executor>(env: &Env<S>) {
     .await;
     check(&response);
     assert_eq!(kinds(&statements), ["page", "authors"], "{statements:#?}");
-    assert!(statements[0].contains("keypage_probe"), "{statements:#?}");
+    assert!(support::has_probe(&statements[0]), "{statements:#?}");
 
     let (response, statements) = measure(
         &env.db,

@@ -294,3 +294,11 @@ pub async fn mysql_pool() -> Option<MySqlPool> {
         .await,
     )
 }
+
+/// Whether a page statement holds the probe for the flag on the side it
+/// does not read towards: a `keypage_probe` part of its `UNION ALL`, or, on
+/// a PostgreSQL page that reads one range from the probe's row, the `CASE`
+/// that marks that row.
+pub fn has_probe(sql: &str) -> bool {
+    sql.contains("keypage_probe") || sql.contains("THEN CAST(-1 AS BIGINT) ELSE")
+}

@@ -494,6 +494,9 @@ impl<R: 'static> PagePlan<R> {
             // One seek, nothing else: the statement is the page query.
             return page(out, 0, parts[0], self.fetch_limit(), 0);
         }
+        if let Some(start) = self.start_at_probe(out.dialect(), &parts) {
+            return self.push_from_probe(out, source, &start);
+        }
         out.push_sql("SELECT * FROM (");
         if let [seek] = parts[..] {
             page(out, 0, seek, self.fetch_limit(), offset)?;
@@ -547,6 +550,103 @@ impl<R: 'static> PagePlan<R> {
             }
         }
         push_marked_order(out, self.keys(), self.reversed());
+        Ok(())
+    }
+
+    /// Whether the page reads one index range from the probe's row: on
+    /// PostgreSQL, for a page behind a cursor (no other cursor, no offset)
+    /// in an ordering whose keys sort one way and are never NULL. Then the
+    /// bound to read from, at-or-beyond the cursor on the page's side.
+    ///
+    /// The union of the page and the probe under an outer `ORDER BY` (what
+    /// every other page is) costs PostgreSQL an `Append` and a `Sort` above
+    /// it; one range needs neither. Measured (`benches/probe_forms.rs`,
+    /// uniform ordering 99% deep in 1,000,000 rows, medians of 500 rounds,
+    /// round trip included): 115.5 µs for this statement, 127.4 µs for the
+    /// union, 96.9 µs for the hand-written page without a probe. Not on
+    /// SQLite, where the two forms measured within noise of each other
+    /// (103.6 and 108.1 µs in one run, 97.8 and 97.7 µs in another), nor on
+    /// MySQL/MariaDB, not measured; not for nullable keys, whose NULL a
+    /// `COALESCE` could not tell from a missing probe row.
+    fn start_at_probe(&self, dialect: Dialect, parts: &[Option<usize>]) -> Option<KeyBound> {
+        let keys = self.keys();
+        let uniform = keys.windows(2).all(|w| w[0].sort == w[1].sort);
+        if dialect != Dialect::Postgres
+            || parts != [None]
+            || !uniform
+            || keys.iter().any(KeySpec::nullable)
+            || self.query.offset() > 0
+            || self.far_bound().is_some()
+            || self.probe_bound().is_none()
+        {
+            return None;
+        }
+        let (arg, side) = match self.query.direction() {
+            PageDirection::Forward => (CursorArg::After, super::Side::After),
+            PageDirection::Backward => (CursorArg::Before, super::Side::Before),
+        };
+        self.bound(arg, side, true)
+    }
+
+    /// The page as one range that starts at the probe's row: the rows
+    /// at-or-beyond `start` where `start` is the first row at-or-behind the
+    /// cursor (the probe's `ORDER BY ... LIMIT 1`, once per key as an
+    /// uncorrelated scalar subquery), or the cursor itself when no such
+    /// row exists (none equals it then). Marked by the probe's own
+    /// condition, so the probe's row, if any, comes first as a
+    /// [`PROBE_PART`] row; `LIMIT` is the page's plus that row.
+    ///
+    /// ```text
+    /// SELECT <columns>, <keys> AS keypage_k.., CASE WHEN <probe> THEN -1 ELSE 0 END AS keypage_part
+    /// <from> AND (k0, k1) <= (COALESCE((SELECT k0 <from> AND <probe> ORDER BY <reversed> LIMIT 1), $k0), ..)
+    /// ORDER BY <keys> LIMIT n + 2
+    /// ```
+    fn push_from_probe<W, C, F>(
+        &self,
+        out: &mut W,
+        source: &Source<C, F>,
+        start: &KeyBound,
+    ) -> Result<(), W::Error>
+    where
+        W: SqlWriter + ?Sized,
+        C: Fn(&mut W) -> Result<(), W::Error>,
+        F: Fn(&mut W) -> Result<WhereClause, W::Error>,
+    {
+        let dialect = out.dialect();
+        let keys = self.keys();
+        let probe = self
+            .probe_bound()
+            .expect("a page behind a cursor has a probe");
+        out.push_sql("SELECT ");
+        (source.columns)(out)?;
+        out.push_sql(&key_value_columns(dialect, keys));
+        out.push_sql(", CASE WHEN (");
+        probe.push_sql(out, keys)?;
+        out.push_sql(&format!(
+            ") THEN {} ELSE {} END AS {PART_COLUMN}",
+            dialect.bigint(PROBE_PART),
+            dialect.bigint(0)
+        ));
+        let clause = (source.from)(out)?;
+        out.push_sql(clause.keyword());
+        out.push_sql("(");
+        start.push_compare_with(out, keys, |out: &mut W, i| {
+            out.push_sql("COALESCE((SELECT ");
+            out.push_sql(&dialect.quote(keys[i].column));
+            let clause = (source.from)(out)?;
+            out.push_sql(clause.keyword());
+            out.push_sql("(");
+            probe.push_sql(out, keys)?;
+            out.push_sql(")");
+            push_order(out, keys, !self.reversed(), false);
+            out.push_sql(" LIMIT 1), ");
+            out.push_bind(start.values[i].clone())?;
+            out.push_sql(")");
+            Ok(())
+        })?;
+        out.push_sql(")");
+        push_order(out, keys, self.reversed(), false);
+        out.push_sql(&format!(" LIMIT {}", self.fetch_limit() + 1));
         Ok(())
     }
 
@@ -718,6 +818,14 @@ fn push_offset<W: SqlWriter + ?Sized>(out: &mut W, offset: u64) {
 /// `ORDER BY` of a `UNION` may only name columns.
 fn key_columns(dialect: Dialect, keys: &[KeySpec], marker: i64) -> String {
     use core::fmt::Write as _;
+    let mut sql = key_value_columns(dialect, keys);
+    let _ = write!(sql, ", {} AS {PART_COLUMN}", dialect.bigint(marker));
+    sql
+}
+
+/// [`key_columns`] without the marker.
+fn key_value_columns(dialect: Dialect, keys: &[KeySpec]) -> String {
+    use core::fmt::Write as _;
     let mut sql = String::with_capacity(64 * keys.len());
     for (i, key) in keys.iter().enumerate() {
         sql.push_str(", ");
@@ -729,7 +837,6 @@ fn key_columns(dialect: Dialect, keys: &[KeySpec], marker: i64) -> String {
             let _ = write!(sql, " IS NULL AS keypage_n{i}");
         }
     }
-    let _ = write!(sql, ", {} AS {PART_COLUMN}", dialect.bigint(marker));
     sql
 }
 

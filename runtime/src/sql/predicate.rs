@@ -140,8 +140,33 @@ impl KeyBound {
         out: &mut W,
         keys: &[KeySpec],
     ) -> Result<(), W::Error> {
+        self.push_compare_with(out, keys, |out: &mut W, i| {
+            out.push_bind(self.values[i].clone())
+        })
+    }
+
+    /// This bound as one comparison of the key columns with what
+    /// `value(out, i)` writes for key `i` (an SQL expression, not a value of
+    /// this bound): `a < V0` for one key, the row value `(a, b) < (V0, V1)`
+    /// for more. Only for keys that sort in one direction and are never
+    /// NULL ([`Shape::RowValue`]'s keys, or a single non-nullable key),
+    /// where that comparison is the whole bound.
+    pub(crate) fn push_compare_with<W, V>(
+        &self,
+        out: &mut W,
+        keys: &[KeySpec],
+        mut value: V,
+    ) -> Result<(), W::Error>
+    where
+        W: SqlWriter + ?Sized,
+        V: FnMut(&mut W, usize) -> Result<(), W::Error>,
+    {
+        debug_assert!(
+            keys.windows(2).all(|w| w[0].sort == w[1].sort) && keys.iter().all(|k| !k.nullable())
+        );
         let dialect = out.dialect();
-        let mut sql = String::from("(");
+        let row = keys.len() > 1;
+        let mut sql = String::from(if row { "(" } else { "" });
         for (i, key) in keys.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
@@ -149,17 +174,19 @@ impl KeyBound {
             dialect.quote_into(&mut sql, key.column);
         }
         let sort = effective_sort(keys[0].sort, self.side);
-        sql.push_str(") ");
+        sql.push_str(if row { ") " } else { " " });
         sql.push_str(greater(sort, self.inclusive));
-        sql.push_str(" (");
+        sql.push_str(if row { " (" } else { " " });
         out.push_sql(&sql);
-        for (i, value) in self.values.iter().enumerate() {
+        for i in 0..keys.len() {
             if i > 0 {
                 out.push_sql(", ");
             }
-            out.push_bind(value.clone())?;
+            value(out, i)?;
         }
-        out.push_sql(")");
+        if row {
+            out.push_sql(")");
+        }
         Ok(())
     }
 
