@@ -127,7 +127,10 @@ pub enum RowError {
 /// crossing its NULLs, or on PostgreSQL a mixed-direction ordering split at
 /// its leading key), each range is its own `LIMIT n + 1` seek and their
 /// concatenation, in order, is cut to `LIMIT n + 1` in SQL; the probe is
-/// then one `LIMIT 1` seek per range of its own bound.
+/// then one `LIMIT 1` seek per range of its own bound. On PostgreSQL a page
+/// behind one cursor in an ordering of non-nullable keys in one direction
+/// is one range instead, read from the probe's row, which its marker
+/// tells apart.
 ///
 /// ```
 /// # mod doc_support { include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/doc_support.rs")); }
@@ -139,7 +142,25 @@ pub enum RowError {
 /// let query = PageArgs::first(2).after(after).validate::<RowCursor>().unwrap();
 /// let plan = PagePlan::new(query);
 ///
-/// // The page and its probe, in one statement; the caller's filter is `$1`.
+/// // The page and its probe, in one statement; the caller's filter is `?`.
+/// let mut sql = RenderedSql::new(Dialect::Sqlite);
+/// let Ok(()) = plan.push_statement(
+///     &mut sql,
+///     |out| Ok(out.push_sql("id")),
+///     |out| Ok({ out.push_sql(" FROM items WHERE owner = +?"); WhereClause::Present }),
+/// );
+/// assert_eq!(
+///     sql.sql,
+///     "SELECT * FROM (SELECT id, \"id\" AS keypage_k0, 0 AS keypage_part \
+///      FROM items WHERE owner = +? AND (\"id\" > +?) ORDER BY \"id\" ASC LIMIT 3) AS keypage_page \
+///      UNION ALL SELECT * FROM (SELECT id, \"id\" AS keypage_k0, -1 AS keypage_part \
+///      FROM items WHERE owner = +? AND (\"id\" <= +?) ORDER BY \"id\" DESC LIMIT 1) AS keypage_probe \
+///      ORDER BY keypage_part ASC, keypage_k0 ASC"
+/// );
+///
+/// // PostgreSQL reads one range from the probe's row, the first at or
+/// // before the cursor (or the cursor itself), and marks that row; the
+/// // caller's filter is `$1`.
 /// let mut sql = RenderedSql::new(Dialect::Postgres).starting_at(2);
 /// let Ok(()) = plan.push_statement(
 ///     &mut sql,
@@ -148,11 +169,10 @@ pub enum RowError {
 /// );
 /// assert_eq!(
 ///     sql.sql,
-///     "SELECT * FROM (SELECT id, \"id\" AS keypage_k0, CAST(0 AS BIGINT) AS keypage_part \
-///      FROM items WHERE owner = $1 AND (\"id\" > $2) ORDER BY \"id\" ASC LIMIT 3) AS keypage_page \
-///      UNION ALL SELECT * FROM (SELECT id, \"id\" AS keypage_k0, CAST(-1 AS BIGINT) AS keypage_part \
-///      FROM items WHERE owner = $1 AND (\"id\" <= $3) ORDER BY \"id\" DESC LIMIT 1) AS keypage_probe \
-///      ORDER BY keypage_part ASC, keypage_k0 ASC"
+///     "SELECT id, \"id\" AS keypage_k0, \
+///      CASE WHEN (\"id\" <= (SELECT CAST($2 AS INT8))) THEN CAST(-1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS keypage_part \
+///      FROM items WHERE owner = $1 AND (\"id\" >= COALESCE((SELECT \"id\" FROM items WHERE owner = $1 \
+///      AND (\"id\" <= (SELECT CAST($3 AS INT8))) ORDER BY \"id\" DESC LIMIT 1), (SELECT CAST($4 AS INT8)))) ORDER BY \"id\" ASC LIMIT 4"
 /// );
 ///
 /// // Rows 11, 12, 13 came back as page rows, one row as the probe's.
@@ -381,7 +401,7 @@ impl<R: 'static> PagePlan<R> {
     /// );
     /// assert_eq!(
     ///     render(Dialect::Postgres).sql,
-    ///     "SELECT keypage_batch.* FROM (VALUES (CAST(0 AS BIGINT), $1), (CAST(1 AS BIGINT), $2)) \
+    ///     "SELECT keypage_batch.* FROM (VALUES (CAST(0 AS BIGINT), (SELECT CAST($1 AS INT8))), (CAST(1 AS BIGINT), (SELECT CAST($2 AS INT8)))) \
     ///      AS keypage_parents (keypage_group, keypage_parent) CROSS JOIN LATERAL \
     ///      (SELECT id, keypage_parents.keypage_group AS keypage_group, \"id\" AS keypage_k0, \
     ///      CAST(0 AS BIGINT) AS keypage_part FROM items WHERE owner = keypage_parents.keypage_parent \

@@ -630,7 +630,10 @@ mod tests {
         ];
         let bound = KeyBound::new(Side::After, false, vec![Value::Int(1700), Value::Int(42)]);
         let pg = bound.render(Dialect::Postgres, &KEYS);
-        assert_eq!(pg.sql, r#"("created_at", "id") < ($1, $2)"#);
+        assert_eq!(
+            pg.sql,
+            r#"("created_at", "id") < ((SELECT CAST($1 AS INT8)), (SELECT CAST($2 AS INT8)))"#
+        );
         let my = bound.render(Dialect::MySql, &KEYS);
         assert_eq!(
             my.sql,
@@ -664,7 +667,10 @@ mod tests {
         ];
         let out = KeyBound::new(Side::After, false, vec![Value::Null, Value::Int(1)])
             .render(Dialect::Postgres, &keys);
-        assert_eq!(out.sql, r#""a" IS NOT NULL OR "id" > $1"#);
+        assert_eq!(
+            out.sql,
+            r#""a" IS NOT NULL OR "id" > (SELECT CAST($1 AS INT8))"#
+        );
         assert_eq!(out.binds, [Value::Int(1)]);
     }
 

@@ -18,7 +18,7 @@ use crate::cursor::Value;
 /// let mut out = RenderedSql::new(Dialect::Postgres);
 /// out.push_sql("id > ");
 /// let Ok(()) = out.push_bind(Value::Int(7));
-/// assert_eq!(out.sql, "id > $1");
+/// assert_eq!(out.sql, "id > (SELECT CAST($1 AS INT8))");
 /// ```
 pub trait SqlWriter {
     /// Why a value could not be bound ([`Infallible`] for plain strings; a
@@ -47,9 +47,11 @@ impl<W: SqlWriter + ?Sized> SqlWriter for &mut W {
 
 /// SQL text with its bind values, for drivers other than sqlx.
 ///
-/// Placeholders are `?` for MySQL, `+?` for SQLite (a no-op `+` that keeps
-/// SQLite from planning the statement again for each value), and `$n` for PostgreSQL,
-/// numbered from [`starting_at`](RenderedSql::starting_at) (default 1) so
+/// Values read `?` on MySQL, `+?` on SQLite and `(SELECT CAST($n AS
+/// <type>))` on PostgreSQL: forms the planners do not read through, so a statement is
+/// planned once rather than for its values (SQLite would prepare it again
+/// on every page once its index is `ANALYZE`d, PostgreSQL plan some shapes
+/// again on every execution). `$n` is numbered from [`starting_at`](RenderedSql::starting_at) (default 1) so
 /// the SQL can follow a prefix that has its own binds. Pass `binds` to the
 /// driver in order, after the prefix's own.
 ///
@@ -60,7 +62,7 @@ impl<W: SqlWriter + ?Sized> SqlWriter for &mut W {
 /// let mut out = RenderedSql::new(Dialect::Postgres).starting_at(2);
 /// out.push_sql("SELECT * FROM articles WHERE author_id = $1 AND id < ");
 /// let Ok(()) = out.push_bind(Value::Int(40));
-/// assert_eq!(out.sql, "SELECT * FROM articles WHERE author_id = $1 AND id < $2");
+/// assert_eq!(out.sql, "SELECT * FROM articles WHERE author_id = $1 AND id < (SELECT CAST($2 AS INT8))");
 /// assert_eq!(out.binds, [Value::Int(40)]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -108,8 +110,10 @@ impl SqlWriter for RenderedSql {
     }
     fn push_bind(&mut self, value: Value) -> Result<(), Infallible> {
         let n = self.first_placeholder + self.binds.len();
-        self.sql.push_str(self.dialect.bind_prefix());
+        let (open, close) = self.dialect.bind_wrap(&value);
+        self.sql.push_str(open);
         self.dialect.placeholder(&mut self.sql, n);
+        self.sql.push_str(close);
         self.binds.push(value);
         Ok(())
     }

@@ -31,9 +31,9 @@ pub trait SqlxDatabase: Database + sealed::Sealed {
     /// The dialect keypage renders for this database.
     const DIALECT: Dialect;
 
-    /// Binds `value` with the Rust type this database encodes it from,
-    /// behind the dialect's bind prefix (`+?` on SQLite, see
-    /// [`SqlWriter`]'s placeholders).
+    /// Binds `value` with the Rust type this database encodes it from, in
+    /// the form keypage writes values in (`+?` on SQLite, `(SELECT CAST($n
+    /// AS <type>))` on PostgreSQL; see [`RenderedSql`](crate::sql::RenderedSql)).
     fn push_value(qb: &mut QueryBuilder<Self>, value: Value) -> Result<(), UnsupportedValue>;
 
     /// Runs a page statement ([`PagePlan::push_statement`], or with
@@ -107,7 +107,8 @@ macro_rules! sqlx_database {
             ) -> Result<(), UnsupportedValue> {
                 let uint: fn(&mut QueryBuilder<Self>, u64) -> bool = $uint;
                 let float: fn(f64) -> bool = $float;
-                qb.push(Self::DIALECT.bind_prefix());
+                let (open, close) = Self::DIALECT.bind_wrap(&value);
+                qb.push(open);
                 let bound = match &value {
                     Value::Null => false,
                     Value::Bool(v) => {
@@ -183,6 +184,7 @@ macro_rules! sqlx_database {
                     }
                 };
                 if bound {
+                    qb.push(close);
                     Ok(())
                 } else {
                     Err(UnsupportedValue {

@@ -251,33 +251,20 @@ impl PageCheck {
 /// compare with that bind as they order.
 #[cfg(feature = "postgres")]
 fn pg_types(value: &Value) -> (&'static str, &'static [&'static str]) {
-    match value {
-        Value::Bool(_) => ("BOOL", &["BOOL"]),
-        Value::Int(_) | Value::UInt(_) | Value::Int128(_) | Value::UInt128(_) => {
-            ("INT8", &["INT2", "INT4", "INT8"])
+    let bound = crate::sql::dialect::postgres_type(value).map_or("NULL", |(name, _)| name);
+    let accepted: &'static [&'static str] = match bound {
+        "INT8" => &["INT2", "INT4", "INT8"],
+        "FLOAT8" => &["FLOAT4", "FLOAT8"],
+        "TEXT" => &["TEXT", "VARCHAR"],
+        "NULL" => &[],
+        // The other types accept only themselves.
+        _ => {
+            static ALONE: [&str; 6] = ["BOOL", "TIMESTAMPTZ", "TIMESTAMP", "DATE", "TIME", "UUID"];
+            let i = ALONE.iter().position(|t| *t == bound).unwrap_or(0);
+            &ALONE[i..=i]
         }
-        Value::Float(_) => ("FLOAT8", &["FLOAT4", "FLOAT8"]),
-        Value::Text(_) => ("TEXT", &["TEXT", "VARCHAR"]),
-        #[cfg(feature = "chrono")]
-        Value::ChronoDateTimeUtc(_) => ("TIMESTAMPTZ", &["TIMESTAMPTZ"]),
-        #[cfg(feature = "chrono")]
-        Value::ChronoNaiveDateTime(_) => ("TIMESTAMP", &["TIMESTAMP"]),
-        #[cfg(feature = "chrono")]
-        Value::ChronoNaiveDate(_) => ("DATE", &["DATE"]),
-        #[cfg(feature = "chrono")]
-        Value::ChronoNaiveTime(_) => ("TIME", &["TIME"]),
-        #[cfg(feature = "time")]
-        Value::TimeOffsetDateTime(_) => ("TIMESTAMPTZ", &["TIMESTAMPTZ"]),
-        #[cfg(feature = "time")]
-        Value::TimePrimitiveDateTime(_) => ("TIMESTAMP", &["TIMESTAMP"]),
-        #[cfg(feature = "time")]
-        Value::TimeDate(_) => ("DATE", &["DATE"]),
-        #[cfg(feature = "time")]
-        Value::TimeTime(_) => ("TIME", &["TIME"]),
-        #[cfg(feature = "uuid")]
-        Value::Uuid(_) => ("UUID", &["UUID"]),
-        Value::Null => ("NULL", &[]),
-    }
+    };
+    (bound, accepted)
 }
 
 #[cfg(feature = "postgres")]
