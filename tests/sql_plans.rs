@@ -5,7 +5,7 @@
 //! forward after it, backward before it, and both directions between it and
 //! a second cursor 50 rows further (`after` and `before` together). The
 //! orderings: uniform (row values on PostgreSQL), mixed directions (split at
-//! the leading key on PostgreSQL), and nullable with a value cursor, a value
+//! the leading key on PostgreSQL and SQLite), and nullable with a value cursor, a value
 //! cursor just before the NULLs (the page runs into them) and a NULL cursor;
 //! and the uniform and mixed orderings with a range filter on the leading
 //! key (`Select::range`), which joins the seek: the same index, its range

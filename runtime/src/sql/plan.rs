@@ -124,7 +124,7 @@ pub enum RowError {
 /// [`PART_COLUMN`] marker and the key values as `keypage_k0`, `keypage_k1`,
 /// ...; the outer `ORDER BY` on them is the page's order. When the seek
 /// is several index ranges (a nullable leading key
-/// crossing its NULLs, or on PostgreSQL a mixed-direction ordering split at
+/// crossing its NULLs, or on PostgreSQL and SQLite a mixed-direction ordering split at
 /// its leading key), each range is its own `LIMIT n + 1` seek and their
 /// concatenation, in order, is cut to `LIMIT n + 1` in SQL; the probe is
 /// then one `LIMIT 1` seek per range of its own bound. On PostgreSQL a page

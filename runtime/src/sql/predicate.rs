@@ -24,8 +24,8 @@
 //! tied with the cursor on it. Where that measured costly, a page seeks the
 //! bound in parts instead, each an exact index range (see
 //! [`KeyBound::parts`]): a nullable leading key crossing its NULLs
-//! ([`KeyBound::splits`]), and on PostgreSQL an ordering with mixed
-//! directions, split at the leading key ([`KeyBound::ladders`]).
+//! ([`KeyBound::splits`]), and on PostgreSQL and SQLite an ordering with
+//! mixed directions, split at the leading key ([`KeyBound::ladders`]).
 
 use super::{Dialect, SqlWriter};
 use crate::cursor::Value;
@@ -280,17 +280,21 @@ impl KeyBound {
     /// 1,000,000 rows with 1,000 per `score` (`score asc, created_at desc,
     /// id asc`, 50% deep, PostgreSQL 15, the page with its probe, prepared,
     /// median of 50 executions through psql): 0.37 ms expanded, 0.29 ms in
-    /// two parts. Only where it measured better: PostgreSQL, orderings with
-    /// mixed directions (others have row values) and no nullable key (those
-    /// split at their NULLs), and not the `LIMIT 1` probe (0.35 ms split
-    /// too). Rejected by measurement: one part per prefix level (`a = x AND
-    /// b = y AND id > z`, `a = x AND b < y`, `a > x`), which executes in
-    /// 0.085 ms against 0.36 ms with a generic plan, but which PostgreSQL's
-    /// plan cache re-plans on every execution (its generic estimate for the
-    /// small middle range is high): 0.46 ms in all; SQLite 3.51, where the
-    /// split forms are slower than the expansion, whose ties it filters in
-    /// the index (151 µs against 100 µs for the statement); MySQL/MariaDB,
-    /// not measured. BENCHMARKS.md has the plans.
+    /// two parts. SQLite 3.51 (`benches/deep_pages.rs`, the same ordering
+    /// 99% deep, values bound as `+?`): 0.88× the hand-written expansion in
+    /// two parts, 1.00–1.05× expanded. Only where it measured better:
+    /// PostgreSQL and SQLite, orderings with mixed directions (others have
+    /// row values) and no nullable key (those split at their NULLs), and not
+    /// the `LIMIT 1` probe (0.35 ms split too, PostgreSQL). Rejected by
+    /// measurement: one part per prefix level (`a = x AND b = y AND id > z`,
+    /// `a = x AND b < y`, `a > x`), which executes in 0.085 ms against
+    /// 0.36 ms with a generic plan, but which PostgreSQL's plan cache
+    /// re-planned on every execution (its generic estimate for the small
+    /// middle range is high): 0.46 ms in all. On SQLite the split first
+    /// measured slower, by hand through pysqlite3 with bare `?` (151 µs
+    /// against 100 µs); through sqlx with `+?`, the way keypage binds now,
+    /// it is the faster. MySQL/MariaDB: not measured. BENCHMARKS.md has the
+    /// plans.
     pub(crate) fn ladders(&self, dialect: Dialect, keys: &[KeySpec]) -> bool {
         let uniform = keys.windows(2).all(|w| w[0].sort == w[1].sort);
         let not_null = keys.iter().all(|k| !k.nullable())
@@ -300,7 +304,7 @@ impl KeyBound {
             && !uniform
             && not_null
             && !self.inclusive
-            && dialect == Dialect::Postgres
+            && matches!(dialect, Dialect::Postgres | Dialect::Sqlite)
     }
 
     /// The parts of a bound sought in several, in reading order: the
