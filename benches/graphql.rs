@@ -144,7 +144,35 @@ async fn allocated<F: Future>(body: F) -> (F::Output, Allocated) {
 // ---------------------------------------------------------------------------
 // The hand-written resolver.
 
-type HandConnection = Connection<OpaqueCursor<(i64, i64)>, Article>;
+/// The hand-written connection, named apart from keypage's: the example's
+/// `Article` reaches keypage's `ArticleConnection` through
+/// `Author.articles`, and one schema cannot hold two types of one name.
+type HandConnection = Connection<
+    OpaqueCursor<(i64, i64)>,
+    Article,
+    connection::EmptyFields,
+    connection::EmptyFields,
+    HandConnectionName,
+    HandEdgeName,
+>;
+
+/// `HandArticleConnection`.
+struct HandConnectionName;
+
+impl connection::ConnectionNameType for HandConnectionName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        format!("Hand{}Connection", T::type_name())
+    }
+}
+
+/// `HandArticleEdge`.
+struct HandEdgeName;
+
+impl connection::EdgeNameType for HandEdgeName {
+    fn type_name<T: async_graphql::OutputType>() -> String {
+        format!("Hand{}Edge", T::type_name())
+    }
+}
 
 /// What a careful user writes with async-graphql's connection helpers: the
 /// same node type, the same ordering and the same SQL as keypage.
@@ -208,7 +236,7 @@ impl HandQuery {
                         probe.build().fetch_optional(&mut *conn).await?.is_some()
                     }
                 };
-                let mut connection = Connection::new(has_previous, has_next);
+                let mut connection = HandConnection::new(has_previous, has_next);
                 connection.edges.extend(
                     rows.into_iter()
                         .map(|a| Edge::new(OpaqueCursor((a.created_at, a.id)), a)),
