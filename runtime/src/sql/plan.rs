@@ -514,8 +514,11 @@ impl<R: 'static> PagePlan<R> {
             // One seek, nothing else: the statement is the page query.
             return page(out, 0, parts[0], self.fetch_limit(), 0);
         }
-        if let Some(start) = self.start_at_probe(out.dialect(), &parts) {
-            return self.push_from_probe(out, source, &start);
+        if let (Some(start), Some(probe)) = (
+            self.start_at_probe(out.dialect(), &parts, near.as_ref(), far.is_some()),
+            &probe,
+        ) {
+            return self.push_from_probe(out, source, &start, probe);
         }
         out.push_sql("SELECT * FROM (");
         if let [seek] = parts[..] {
@@ -576,7 +579,8 @@ impl<R: 'static> PagePlan<R> {
     /// Whether the page reads one index range from the probe's row: on
     /// PostgreSQL, for a page behind a cursor (no other cursor, no offset)
     /// in an ordering whose keys sort one way and are never NULL. Then the
-    /// bound to read from, at-or-beyond the cursor on the page's side.
+    /// bound to read from: `near`, the page's own bound on that cursor,
+    /// made inclusive (at-or-beyond the cursor on the page's side).
     ///
     /// The union of the page and the probe under an outer `ORDER BY` (what
     /// every other page is) costs PostgreSQL an `Append` and a `Sort` above
@@ -588,7 +592,13 @@ impl<R: 'static> PagePlan<R> {
     /// (103.6 and 108.1 µs in one run, 97.8 and 97.7 µs in another), nor on
     /// MySQL/MariaDB, not measured; not for nullable keys, whose NULL a
     /// `COALESCE` could not tell from a missing probe row.
-    fn start_at_probe(&self, dialect: Dialect, parts: &[Option<usize>]) -> Option<KeyBound> {
+    fn start_at_probe(
+        &self,
+        dialect: Dialect,
+        parts: &[Option<usize>],
+        near: Option<&KeyBound>,
+        far: bool,
+    ) -> Option<KeyBound> {
         let keys = self.keys();
         let uniform = keys.windows(2).all(|w| w[0].sort == w[1].sort);
         if dialect != Dialect::Postgres
@@ -596,16 +606,14 @@ impl<R: 'static> PagePlan<R> {
             || !uniform
             || keys.iter().any(KeySpec::nullable)
             || self.query.offset() > 0
-            || self.far_bound().is_some()
-            || self.probe_bound().is_none()
+            || far
         {
             return None;
         }
-        let (arg, side) = match self.query.direction() {
-            PageDirection::Forward => (CursorArg::After, super::Side::After),
-            PageDirection::Backward => (CursorArg::Before, super::Side::Before),
-        };
-        self.bound(arg, side, true)
+        near.map(|near| KeyBound {
+            inclusive: true,
+            ..near.clone()
+        })
     }
 
     /// The page as one range that starts at the probe's row: the rows
@@ -614,7 +622,8 @@ impl<R: 'static> PagePlan<R> {
     /// uncorrelated scalar subquery), or the cursor itself when no such
     /// row exists (none equals it then). Marked by the probe's own
     /// condition, so the probe's row, if any, comes first as a
-    /// [`PROBE_PART`] row; `LIMIT` is the page's plus that row.
+    /// [`PROBE_PART`] row; `LIMIT` is the page's plus that row. `probe` is
+    /// the page's probe bound.
     ///
     /// ```text
     /// SELECT <columns>, <keys> AS keypage_k.., CASE WHEN <probe> THEN -1 ELSE 0 END AS keypage_part
@@ -626,6 +635,7 @@ impl<R: 'static> PagePlan<R> {
         out: &mut W,
         source: &Source<C, F>,
         start: &KeyBound,
+        probe: &KeyBound,
     ) -> Result<(), W::Error>
     where
         W: SqlWriter + ?Sized,
@@ -634,9 +644,6 @@ impl<R: 'static> PagePlan<R> {
     {
         let dialect = out.dialect();
         let keys = self.keys();
-        let probe = self
-            .probe_bound()
-            .expect("a page behind a cursor has a probe");
         out.push_sql("SELECT ");
         (source.columns)(out)?;
         out.push_sql(&key_value_columns(dialect, keys));
