@@ -73,31 +73,24 @@ fn order_list(
         } else {
             (key.sort, key.nulls)
         };
-        match nulls {
-            Some(nulls) if !dialect.has_nulls_keyword() && nulls != dialect.native_nulls(sort) => {
-                // `IS NULL` is 0 for values, 1 for NULLs: ASC puts NULLs last.
-                let nulls_key = match nulls {
-                    crate::ordering::Nulls::Last => " ASC, ",
-                    crate::ordering::Nulls::First => " DESC, ",
-                };
-                column(sql, i, key, true);
-                sql.push_str(nulls_key);
-                column(sql, i, key, false);
-                sql.push(' ');
-                sql.push_str(sort.sql());
-            }
-            Some(nulls) if dialect.has_nulls_keyword() => {
-                column(sql, i, key, false);
-                sql.push(' ');
-                sql.push_str(sort.sql());
-                sql.push(' ');
-                sql.push_str(nulls.sql());
-            }
-            _ => {
-                column(sql, i, key, false);
-                sql.push(' ');
-                sql.push_str(sort.sql());
-            }
+        // MySQL has no `NULLS FIRST/LAST`: a placement other than its own
+        // sorts on `IS NULL` first (0 for values, 1 for NULLs: ASC puts
+        // NULLs last).
+        let emulated =
+            nulls.filter(|&n| !dialect.has_nulls_keyword() && n != dialect.native_nulls(sort));
+        if let Some(nulls) = emulated {
+            column(sql, i, key, true);
+            sql.push_str(match nulls {
+                crate::ordering::Nulls::Last => " ASC, ",
+                crate::ordering::Nulls::First => " DESC, ",
+            });
+        }
+        column(sql, i, key, false);
+        sql.push(' ');
+        sql.push_str(sort.sql());
+        if let Some(nulls) = nulls.filter(|_| dialect.has_nulls_keyword()) {
+            sql.push(' ');
+            sql.push_str(nulls.sql());
         }
     }
 }
